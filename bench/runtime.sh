@@ -12,7 +12,7 @@
 #   -n RUNS      iterations (default 30)
 #   -r LIST      comma-separated runtimes (default berth,crun,runc); one that
 #                is not installed or not built is skipped with a note
-#   BERTH_RUNTIME  path of berth-runtime (default build/berth-runtime)
+#   BERTH_RUNTIME  path of berth-runtime (default build/cmd/berth-runtime)
 #
 # No cgroupsPath is set: each runtime then names the cgroup after the id,
 # which is unique per run, and delete removes it.
@@ -96,7 +96,7 @@ rt_cmd() {
 	esac
 }
 
-berth_bin=${BERTH_RUNTIME:-$srcdir/build/berth-runtime}
+berth_bin=${BERTH_RUNTIME:-$srcdir/build/cmd/berth-runtime}
 runtimes=()
 IFS=, read -ra asked <<<"$want"
 for rt in "${asked[@]}"; do

@@ -10,7 +10,7 @@
 #   2. build-asan/  the same with -Db_sanitize=address,undefined, unless
 #                   BERTH_SANITIZE=0; BERTH_ASAN_CC picks the compiler
 #                   (default: meson's choice, normally gcc)
-#   3. bats --tap tests/integration/ against build/berth-runtime
+#   3. bats --tap tests/integration/ against build/cmd/berth-runtime
 #
 # With no meson.build yet, steps 1 and 2 are skipped with a note.
 set -euo pipefail

@@ -184,7 +184,7 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
-        size_t cap = 4096, len = 0;
+        size_t cap = max < 4096 ? max : 4096, len = 0;
         _cleanup_free_ char *buf = malloc(cap + 1);
         if (!buf)
                 return -ENOMEM;
@@ -207,6 +207,15 @@ int read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *re
                 if (n == 0)
                         break;
                 len += (size_t) n;
+                /* A full buffer at max may still have more behind it. */
+                if (len == cap && cap == max) {
+                        char c;
+                        ssize_t more = read(fd, &c, 1);
+                        if (more > 0)
+                                return -EFBIG;
+                        if (more == 0)
+                                break;
+                }
         }
         buf[len] = '\0';
         if (ret_len)

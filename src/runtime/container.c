@@ -55,6 +55,7 @@ typedef struct InitArgs {
         char *listener_state;
         unsigned preserve_fds;
         bool hooks_sync;
+        bool new_cgroupns; /* unshared by the child once it is in its cgroups */
 } InitArgs;
 
 char *state_json_text(const ContainerState *s, OciStatus status) {
@@ -73,6 +74,17 @@ static int run_hooks(const OciSpec *spec, OciHookKind k, const ContainerState *s
         if (!json)
                 return error_set(reterr, ENOMEM, "hook state");
         return hooks_run(&spec->hooks->kinds[k], k, json, reterr);
+}
+
+/* Waits until the parent has moved us into our cgroups, then makes the
+ * cgroup namespace (rooted there) and the cgroup mounts. */
+static int init_enter_cgroup(InitArgs *a, int rootfd, Error *reterr) {
+        SyncMsg m;
+        if (sync_recv(a->sync_fd, &m, NULL) < 0 || m.type != SYNC_CGROUP)
+                _exit(1);
+        if (a->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+                return error_set(reterr, errno, "creating the cgroup namespace");
+        return rootfs_mount_cgroups(&a->rootfs, rootfd, reterr);
 }
 
 static _noreturn_ void container_init(InitArgs *a) {
@@ -105,8 +117,17 @@ static _noreturn_ void container_init(InitArgs *a) {
         }
         (void) setsid();
 
+        /* The parent moves us into our cgroups meanwhile: on v1 the first
+         * migration waits out an RCU grace period, and so does the detach
+         * of the old root in pivot, so the two wait together when they can.
+         * We must be in the cgroups before the cgroup namespace is made
+         * (its root is our cgroup then), before hooks, and before READY;
+         * cgroup bind mounts of host paths must precede pivot. */
         int rootfd = -1, master = -1;
         if ((r = rootfs_prepare(&a->rootfs, &rootfd, &master, a->console_sock >= 0, &e)) < 0)
+                goto fail;
+        bool cgroup_early = a->hooks_sync || (!a->rootfs.cgroupns && rootfs_has_cgroup_mount(&a->rootfs));
+        if (cgroup_early && (r = init_enter_cgroup(a, rootfd, &e)) < 0)
                 goto fail;
         if (a->hooks_sync) {
                 if (sync_send(a->sync_fd, SYNC_HOOKS, 0, 0, NULL) < 0 || sync_recv(a->sync_fd, &m, NULL) < 0 ||
@@ -116,6 +137,8 @@ static _noreturn_ void container_init(InitArgs *a) {
         if ((r = run_hooks(spec, OCI_HOOK_CREATE_CONTAINER, a->state, OCI_STATUS_CREATED, &e)) < 0)
                 goto fail;
         if ((r = rootfs_pivot(&a->rootfs, rootfd, &e)) < 0)
+                goto fail;
+        if (!cgroup_early && (r = init_enter_cgroup(a, rootfd, &e)) < 0)
                 goto fail;
         safe_close(rootfd);
         if ((r = rootfs_finish(&a->rootfs, &e)) < 0)
@@ -265,7 +288,10 @@ pid_t clone_child(uint64_t flags, int cgroup_fd) {
         return (pid_t) pid;
 }
 
-static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fifo, Spawned *ret, Error *reterr) {
+/* console_fd: a socket for the pty master when the caller has one of its
+ * own (run in the foreground), else -1 and --console-socket is used. */
+static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fifo, int console_fd, Spawned *ret,
+                 Error *reterr) {
         Spawned s = { .sync_fd = -1, .dirfd = -1, .rootfd = -1 };
         InitArgs a = { .ctx = ctx, .fifo_fd = -1, .console_sock = -1, .listener_sock = -1, .preserve_fds = o->preserve_fds };
         _cleanup_free_ char *bundle = NULL, *config_path = NULL, *rootfs = NULL;
@@ -293,7 +319,7 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 return error_msg(reterr, EINVAL, "config.json: process is required to create a container");
         if (!oci_spec_find_namespace(spec, OCI_NS_MOUNT))
                 return error_msg(reterr, EINVAL, "config.json: linux.namespaces must include a mount namespace");
-        if (spec->process->terminal && !o->console_socket)
+        if (spec->process->terminal && !o->console_socket && console_fd < 0)
                 return error_msg(reterr, EINVAL, "process.terminal is true but no --console-socket was given");
         if ((r = rootfs_resolve(bundle, spec, &rootfs, reterr)) < 0 ||
             (r = mounts_absolutize(s.spec, bundle, reterr)) < 0)
@@ -363,14 +389,32 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 }
                 a.fifo_fd = fifo;
         }
-        if (spec->process->terminal && (a.console_sock = unix_connect(o->console_socket)) < 0) {
+        if (spec->process->terminal && console_fd >= 0)
+                a.console_sock = fcntl(console_fd, F_DUPFD_CLOEXEC, 3);
+        else if (spec->process->terminal && (a.console_sock = unix_connect(o->console_socket)) < 0) {
                 r = error_set(reterr, a.console_sock, "connecting to console socket %s", o->console_socket);
                 goto fail;
         }
         if ((r = listener_connect(spec, s.state, &a.listener_sock, &a.listener_state, reterr)) < 0)
                 goto fail;
-        if ((r = cgroup_manager_prepare(s.cgroup, spec->linux_ ? spec->linux_->resources : NULL, reterr)) < 0)
-                goto fail;
+        {
+                const OciResources *res = spec->linux_ ? spec->linux_->resources : NULL;
+                OciResources with_defaults;
+                _cleanup_free_ OciDeviceRule *rules = NULL;
+                size_t n_rules = 0;
+                if (devices_cgroup_rules(spec, &rules, &n_rules) < 0) {
+                        r = error_set(reterr, ENOMEM, "device rules");
+                        goto fail;
+                }
+                if (rules) {
+                        with_defaults = *res;
+                        with_defaults.devices.items = rules;
+                        with_defaults.devices.n = n_rules;
+                        res = &with_defaults;
+                }
+                if ((r = cgroup_manager_prepare(s.cgroup, res, reterr)) < 0)
+                        goto fail;
+        }
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
                 r = error_set(reterr, errno, "socketpair");
                 goto fail;
@@ -389,6 +433,8 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 goto fail;
         }
         uint64_t flags = (uint64_t) a.ns.clone_flags;
+        a.new_cgroupns = flags & CLONE_NEWCGROUP;
+        flags &= ~(uint64_t) CLONE_NEWCGROUP;
         if (flags & CLONE_NEWTIME) {
                 if (unshare(CLONE_NEWTIME) < 0) {
                         r = error_set(reterr, errno, "creating the time namespace");
@@ -417,20 +463,26 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 goto fail;
         }
 
-        if (cgroup_manager_dirfd(s.cgroup) < 0 && (r = cgroup_manager_add_pid(s.cgroup, s.pid, reterr)) < 0)
-                goto fail;
-        if ((r = ns_write_id_maps(s.pid, &a.ns, reterr)) < 0)
-                goto fail;
+        /* Read while the child surely waits for GO: once it runs it may
+         * exit at any time, and a zombie has no start time to read. */
         if ((r = pid_start_time(s.pid, &s.state->pid_start)) < 0) {
                 r = error_set(reterr, r, "reading the start time of pid %d", (int) s.pid);
                 goto fail;
         }
         s.state->pid = s.pid;
-        s.state->cgroup = cgroup_manager_serialize(s.cgroup);
+        if ((r = ns_write_id_maps(s.pid, &a.ns, reterr)) < 0)
+                goto fail;
         if ((r = sync_send(s.sync_fd, SYNC_GO, 0, s.pid, NULL)) < 0) {
                 r = error_set(reterr, r, "starting the container process");
                 goto fail;
         }
+        if (cgroup_manager_dirfd(s.cgroup) < 0 && (r = cgroup_manager_add_pid(s.cgroup, s.pid, reterr)) < 0)
+                goto fail;
+        if ((r = sync_send(s.sync_fd, SYNC_CGROUP, 0, 0, NULL)) < 0) {
+                r = error_set(reterr, r, "resuming the container process");
+                goto fail;
+        }
+        s.state->cgroup = cgroup_manager_serialize(s.cgroup);
 
         for (;;) {
                 SyncMsg m;
@@ -490,7 +542,7 @@ fail_early:
 
 int container_create(const RuntimeContext *ctx, const CreateOptions *o, Error *reterr) {
         Spawned s;
-        int r = spawn(ctx, o, true, &s, reterr);
+        int r = spawn(ctx, o, true, -1, &s, reterr);
         if (r < 0)
                 return r;
         spawned_done(&s);
@@ -592,13 +644,33 @@ static int destroy(const RuntimeContext *ctx, ContainerState *s, int rootfd, Err
 int container_run(const RuntimeContext *ctx, const CreateOptions *o, bool detach, int *ret_exit_code,
                   Error *reterr) {
         Spawned s;
-        int r = spawn(ctx, o, false, &s, reterr);
+        _cleanup_close_ int console_ours = -1, console_theirs = -1, master = -1;
+        if (!detach && !o->console_socket) {
+                int sv[2];
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                        return error_set(reterr, errno, "socketpair");
+                console_ours = sv[0];
+                console_theirs = sv[1];
+        }
+        int r = spawn(ctx, o, false, console_theirs, &s, reterr);
         if (r < 0)
                 return r;
+        console_theirs = safe_close(console_theirs);
+        if (console_ours >= 0 && s.spec->process->terminal) {
+                char name[64];
+                if (recv_fd(console_ours, &master, name, sizeof name) < 0 || master < 0) {
+                        kill(s.pid, SIGKILL);
+                        r = error_msg(reterr, EIO, "receiving the container's terminal");
+                        (void) process_wait_forwarding(s.pid);
+                        (void) destroy(ctx, s.state, s.rootfd, NULL);
+                        spawned_done(&s);
+                        return r;
+                }
+        }
         poststart(s.spec, s.state);
         *ret_exit_code = 0;
         if (!detach) {
-                *ret_exit_code = process_wait_forwarding(s.pid);
+                *ret_exit_code = master >= 0 ? terminal_proxy_and_wait(master, s.pid) : process_wait_forwarding(s.pid);
                 if (!o->keep && (r = destroy(ctx, s.state, s.rootfd, reterr)) < 0) {
                         spawned_done(&s);
                         return r;
@@ -833,4 +905,13 @@ int runtime_ensure_cloned_binary(char **argv, char **envp) {
         int e = errno;
         safe_close(mfd);
         return -e;
+}
+
+int container_oom_count(const RuntimeContext *ctx, const char *id, uint64_t *ret, Error *reterr) {
+        _cleanup_(cgroup_manager_freep) CgroupManager *m = NULL;
+        int r = with_cgroup(ctx, id, &m, reterr);
+        if (r < 0)
+                return r;
+        r = cgroup_manager_oom_count(m, ret);
+        return r < 0 ? error_set(reterr, r, "reading the OOM count of container \"%s\"", id) : 0;
 }

@@ -104,9 +104,17 @@ void rootfs_plan_done(RootfsPlan *p);
 int rootfs_prepare(const RootfsPlan *p, int *ret_rootfd, int *ret_console_master, bool want_console,
                    Error *reterr);
 int rootfs_pivot(const RootfsPlan *p, int rootfd, Error *reterr);
+/* The "cgroup" mounts, which rootfs_prepare() leaves out: they must show the
+ * container's cgroup namespace, made only once it is in its cgroups. rootfd
+ * stays valid after pivot_root. */
+int rootfs_mount_cgroups(const RootfsPlan *p, int rootfd, Error *reterr);
+bool rootfs_has_cgroup_mount(const RootfsPlan *p);
 /* After pivot_root: sysctls, masked and read-only paths, read-only root. */
 int rootfs_finish(const RootfsPlan *p, Error *reterr);
 int devices_create(int rootfd, const OciSpec *spec, bool default_set, bool in_userns, Error *reterr);
+/* linux.resources.devices plus the rules every container needs (shallow:
+ * free only the array). Empty when the spec has no device rules. */
+int devices_cgroup_rules(const OciSpec *spec, OciDeviceRule **ret, size_t *ret_n);
 int propagation_from_string(const char *s, unsigned long *ret);
 int mount_option_names(JsonValue *arr); /* appends every option we know */
 
@@ -121,6 +129,9 @@ int hooks_run(const OciHookList *hooks, OciHookKind kind, const char *state_json
 int terminal_new_pty(int rootfd, int *ret_slave, Error *reterr);
 int terminal_setup_slave(int slave, const OciConsoleSize *size);
 int terminal_send_master(int sock, int master, Error *reterr);
+/* run without --console-socket: our stdio becomes the container's terminal
+ * (raw mode, window size, signals passed on) until pid exits; its code. */
+int terminal_proxy_and_wait(int master, pid_t pid);
 
 /* ---- process setup shared by init and exec ---- */
 
@@ -152,7 +163,8 @@ int listener_connect(const OciSpec *spec, const ContainerState *s, int *ret_sock
 /* ---- the sync channel between the parent and the container's process ---- */
 
 typedef enum SyncType {
-        SYNC_GO = 1,       /* parent -> child: cgroup and id maps are in place */
+        SYNC_GO = 1,       /* parent -> child: id maps are in place; value is the host pid */
+        SYNC_CGROUP,       /* parent -> child: the child is in its cgroups */
         SYNC_HOOKS,        /* child -> parent: namespaces ready, run createRuntime hooks */
         SYNC_HOOKS_DONE,   /* parent -> child */
         SYNC_READY,        /* child -> parent: set up; about to wait for start / exec */

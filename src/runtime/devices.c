@@ -122,3 +122,46 @@ int devices_create(int rootfd, const OciSpec *spec, bool default_set, bool in_us
         }
         return 0;
 }
+
+/* Rules appended after the spec's own, as runc does, so that a "deny all"
+ * in linux.resources.devices still leaves the nodes every container gets:
+ * mknod of anything, the default set, the pty master and slaves. */
+static const OciDeviceRule default_allow_rules[] = {
+        { true, "c", { -1, false }, { -1, false }, "m" },
+        { true, "b", { -1, false }, { -1, false }, "m" },
+        { true, "c", { 1, true }, { 3, true }, "rwm" },   /* null */
+        { true, "c", { 1, true }, { 5, true }, "rwm" },   /* zero */
+        { true, "c", { 1, true }, { 7, true }, "rwm" },   /* full */
+        { true, "c", { 1, true }, { 8, true }, "rwm" },   /* random */
+        { true, "c", { 1, true }, { 9, true }, "rwm" },   /* urandom */
+        { true, "c", { 5, true }, { 0, true }, "rwm" },   /* tty */
+        { true, "c", { 5, true }, { 1, true }, "rwm" },   /* console */
+        { true, "c", { 5, true }, { 2, true }, "rwm" },   /* ptmx */
+        { true, "c", { 136, true }, { -1, false }, "rwm" }, /* pts/* */
+};
+
+int devices_cgroup_rules(const OciSpec *spec, OciDeviceRule **ret, size_t *ret_n) {
+        const OciLinux *l = spec->linux_;
+        const OciResources *res = l ? l->resources : NULL;
+        size_t user = res ? res->devices.n : 0, nodes = l ? l->devices.n : 0;
+        *ret = NULL;
+        *ret_n = 0;
+        if (user == 0)
+                return 0;
+        size_t n = user + ELEMENTSOF(default_allow_rules) + nodes;
+        OciDeviceRule *r = calloc(n, sizeof *r);
+        if (!r)
+                return -ENOMEM;
+        /* Shallow copies: the strings stay owned by the spec and the table. */
+        memcpy(r, res->devices.items, user * sizeof *r);
+        memcpy(r + user, default_allow_rules, sizeof default_allow_rules);
+        for (size_t i = 0; i < nodes; i++) {
+                const OciDevice *d = &l->devices.items[i];
+                OciDeviceRule *x = &r[user + ELEMENTSOF(default_allow_rules) + i];
+                *x = (OciDeviceRule){ .allow = true, .type = d->type && d->type[0] == 'b' ? "b" : "c",
+                                      .major = { d->major, true }, .minor = { d->minor, true }, .access = "rwm" };
+        }
+        *ret = r;
+        *ret_n = n;
+        return 0;
+}

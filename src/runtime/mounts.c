@@ -420,6 +420,8 @@ int rootfs_prepare(const RootfsPlan *p, int *ret_rootfd, int *ret_console_master
         bool dev_tmpfs = false, has_devpts = false;
         for (size_t i = 0; i < spec->mounts.n; i++) {
                 const OciMount *m = &spec->mounts.items[i];
+                if (m->type && strcmp(m->type, "cgroup") == 0)
+                        continue; /* rootfs_mount_cgroups(), once we are in our cgroup namespace */
                 int r = mount_one(p, rootfd, i, reterr);
                 if (r < 0)
                         return r;
@@ -465,6 +467,23 @@ int rootfs_prepare(const RootfsPlan *p, int *ret_rootfd, int *ret_console_master
         }
         *ret_rootfd = TAKE_FD(rootfd);
         return 0;
+}
+
+int rootfs_mount_cgroups(const RootfsPlan *p, int rootfd, Error *reterr) {
+        for (size_t i = 0; i < p->spec->mounts.n; i++) {
+                const OciMount *m = &p->spec->mounts.items[i];
+                int r;
+                if (m->type && strcmp(m->type, "cgroup") == 0 && (r = mount_one(p, rootfd, i, reterr)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+bool rootfs_has_cgroup_mount(const RootfsPlan *p) {
+        for (size_t i = 0; i < p->spec->mounts.n; i++)
+                if (p->spec->mounts.items[i].type && strcmp(p->spec->mounts.items[i].type, "cgroup") == 0)
+                        return true;
+        return false;
 }
 
 int rootfs_pivot(const RootfsPlan *p, int rootfd, Error *reterr) {

@@ -14,7 +14,7 @@
 # which is how a test is checked before berth-runtime can pass it.
 
 BERTH_SRCDIR=$(cd -- "$BATS_TEST_DIRNAME/../.." && pwd)
-BERTH_RUNTIME=${BERTH_RUNTIME:-$BERTH_SRCDIR/build/berth-runtime}
+BERTH_RUNTIME=${BERTH_RUNTIME:-$BERTH_SRCDIR/build/cmd/berth-runtime}
 BERTH_FIXTURES=$BERTH_SRCDIR/tests/fixtures
 # Built once per bats run (or kept across runs if BERTH_TEST_CACHE is set).
 BERTH_TEST_CACHE=${BERTH_TEST_CACHE:-$BATS_RUN_TMPDIR/berth-cache}
@@ -234,4 +234,197 @@ setup() {
 
 teardown() {
 	berth_teardown
+}
+
+# ---------------------------------------------------------------------------
+# Runtime verb tests (create.bats ... version.bats, errors.bats): bounded
+# commands whose output survives a container that inherits it, a console
+# socket receiver, a host directory shared with the container, and cgroup
+# lookups.
+# ---------------------------------------------------------------------------
+
+# Seconds any single runtime command may take in run_file.
+BERTH_TIMEOUT=${BERTH_TIMEOUT:-60}
+
+# is_runc: true when the runtime under test is runc (for the few behaviours
+# where berth-runtime documents a different message).
+is_runc() {
+	[[ ${BERTH_RUNTIME##*/} == runc ]]
+}
+
+# run_file [runtime] ARGS...: like bats' run (sets $status, $output, $lines),
+# but the command's stdout and stderr go through a file and stdin is
+# /dev/null, so that a container process which inherits them cannot hold the
+# test open; a leading `runtime` runs the runtime under test, killed after
+# $BERTH_TIMEOUT seconds (status 124).
+run_file() {
+	local f=$BERTH_TEST_DIR/run-file.$RANDOM.out
+	if [[ $1 == runtime ]]; then
+		shift
+		track_container "$@"
+		set -- timeout -k 5 "$BERTH_TIMEOUT" "$BERTH_RUNTIME" --root "$ROOT" "$@"
+	fi
+	status=0
+	"$@" >"$f" 2>&1 </dev/null 3>&- || status=$?
+	output=$(<"$f")
+	mapfile -t lines <"$f"
+	rm -f -- "$f"
+	printf '%s\n' "${output:0:3000}" >&2 # shown by bats when the test fails
+}
+
+# run_detached ID [RUN ARGS...]: `run -d` of $BUNDLE as ID; waits until it
+# is running. The container's stdio go to $BERTH_TEST_DIR/ID.out.
+run_detached() {
+	local id=$1
+	shift
+	runtime run -d -b "$BUNDLE" "$@" "$id" </dev/null >"$BERTH_TEST_DIR/$id.out" 2>&1 3>&- || {
+		cat -- "$BERTH_TEST_DIR/$id.out" >&2
+		fail "run -d $id failed"
+		return 1
+	}
+	wait_for_status "$id" running
+}
+
+# create_container ID [CREATE ARGS...]: `create` of $BUNDLE as ID; the
+# process's stdio go to $BERTH_TEST_DIR/ID.out.
+create_container() {
+	local id=$1
+	shift
+	runtime create -b "$BUNDLE" "$@" "$id" </dev/null >"$BERTH_TEST_DIR/$id.out" 2>&1 3>&- || {
+		cat -- "$BERTH_TEST_DIR/$id.out" >&2
+		fail "create $id failed"
+		return 1
+	}
+}
+
+# container_pid ID: the pid that `state` reports.
+container_pid() {
+	"$BERTH_RUNTIME" --root "$ROOT" state "$1" | jq -er .pid
+}
+
+# share_dir: bind-mounts the host dir $BERTH_TEST_DIR/out at /out in the
+# container of $BUNDLE, so a test can see what the container wrote.
+share_dir() {
+	mkdir -p -- "$BERTH_TEST_DIR/out" "$BUNDLE/rootfs/out"
+	update_config '.mounts += [{"destination": "/out", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' \
+		--arg s "$BERTH_TEST_DIR/out"
+}
+
+# wait_for_file PATH [SECONDS]: polls until PATH exists and is not empty
+# (default 10 s).
+wait_for_file() {
+	local f=$1 secs=${2:-10} i
+	for ((i = 0; i < secs * 20; i++)); do
+		[[ -s $f ]] && return 0
+		sleep 0.05
+	done
+	fail "$f did not appear within ${secs}s"
+}
+
+# wait_for_pid_gone PID [SECONDS]
+wait_for_pid_gone() {
+	local pid=$1 secs=${2:-10} i
+	for ((i = 0; i < secs * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	fail "pid $pid still exists after ${secs}s"
+}
+
+# cgroup_dir PID CONTROLLER: the host directory of PID's cgroup for
+# CONTROLLER (v1: the controller's hierarchy; v2: the unified one).
+cgroup_dir() {
+	local pid=$1 ctl=$2 path
+	if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+		path=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
+		printf '/sys/fs/cgroup%s\n' "$path"
+		return 0
+	fi
+	path=$(awk -F: -v c="$ctl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' \
+		"/proc/$pid/cgroup")
+	[[ -n $path ]] || {
+		fail "pid $pid has no $ctl cgroup"
+		return 1
+	}
+	local d
+	for d in "/sys/fs/cgroup/$ctl" /sys/fs/cgroup/*"$ctl"*; do
+		if [[ -d $d$path ]]; then
+			printf '%s%s\n' "$d" "$path"
+			return 0
+		fi
+	done
+	fail "no directory for $ctl cgroup $path of pid $pid"
+}
+
+# assert_nothing_left ID: no state under $ROOT, no cgroup directory named
+# after ID, no mount of this test's files in our mount namespace.
+assert_nothing_left() {
+	local id=$1 left
+	if [[ -e $ROOT/$id ]]; then
+		fail "state of $id left in $ROOT: $(ls -A "$ROOT/$id")"
+		return 1
+	fi
+	left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 5 -type d -name "*$id*" 2>/dev/null)
+	if [[ -n $left ]]; then
+		fail "cgroups of $id left: $left"
+		return 1
+	fi
+	left=$(grep -F -e "$BERTH_TEST_DIR" -e "$id" /proc/self/mountinfo || true)
+	if [[ -n $left ]]; then
+		fail "mounts left: $left"
+		return 1
+	fi
+}
+
+# console_receiver SOCKET OUT [INPUT]: starts (in the background) a receiver
+# for --console-socket: it accepts one pty master over SOCKET, writes INPUT
+# to it if given, and copies what the container prints to OUT until the pty
+# closes (or 30 s pass). Waits until SOCKET exists; sets CONSOLE_PID.
+console_receiver() {
+	local sock=$1 out=$2 input=${3:-} i
+	timeout 40 python3 -c '
+import array, os, select, socket, sys, time
+path, out, data = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+srv.settimeout(30)
+conn, _ = srv.accept()
+fds = array.array("i")
+_, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(4 * fds.itemsize))
+for level, kind, payload in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+if not fds:
+    sys.exit("no fd received")
+master = fds[0]
+if data:
+    os.write(master, data)
+deadline = time.monotonic() + 30
+with open(out, "wb") as f:
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([master], [], [], 0.5)
+        if not r:
+            continue
+        try:
+            b = os.read(master, 4096)
+        except OSError:
+            break  # EIO: every slave fd is closed
+        if not b:
+            break
+        f.write(b)
+        f.flush()
+' "$sock" "$out" "$input" </dev/null >"$out.log" 2>&1 3>&- &
+	CONSOLE_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		[[ -S $sock ]] && return 0
+		sleep 0.05
+	done
+	fail "console receiver did not listen on $sock"
+}
+
+# console_wait: waits (bounded by the receiver's own timeout) for the
+# receiver to finish.
+console_wait() {
+	wait "$CONSOLE_PID" || true
 }
