@@ -295,7 +295,7 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         Spawned s = { .sync_fd = -1, .dirfd = -1, .rootfd = -1 };
         InitArgs a = { .ctx = ctx, .fifo_fd = -1, .console_sock = -1, .listener_sock = -1, .preserve_fds = o->preserve_fds };
         _cleanup_free_ char *bundle = NULL, *config_path = NULL, *rootfs = NULL;
-        _cleanup_close_ int fifo = -1;
+        _cleanup_close_ int fifo = -1, seccomp_cache = -1;
         int pair[2] = { -1, -1 };
         int r;
 
@@ -333,8 +333,9 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         a.rootfs.no_pivot = o->no_pivot;
         a.rootfs.new_userns = a.ns.new_user || a.ns.join_fd[OCI_NS_USER] >= 0;
         a.rootfs.cgroupns = oci_spec_find_namespace(spec, OCI_NS_CGROUP) != NULL;
+        seccomp_cache = spec->linux_ && spec->linux_->seccomp ? seccomp_cache_open(ctx) : -1;
         if ((r = process_plan_make(spec->process, spec->linux_ ? spec->linux_->seccomp : NULL,
-                                   spec->linux_ ? spec->linux_->personality : NULL, &a.proc, reterr)) < 0)
+                                   spec->linux_ ? spec->linux_->personality : NULL, seccomp_cache, &a.proc, reterr)) < 0)
                 goto fail_early;
         if ((r = cgroup_manager_new(spec->linux_ ? spec->linux_->cgroups_path : NULL, o->id, &s.cgroup, reterr)) < 0)
                 goto fail_early;

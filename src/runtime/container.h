@@ -147,8 +147,11 @@ typedef struct ProcessPlan {
         unsigned long personality;  /* ~0UL: leave */
         bool has_personality;
 } ProcessPlan;
-int process_plan_make(const OciProcess *proc, const OciSeccomp *sec, const OciPersonality *pers,
+/* seccomp_cache_dirfd: where compiled filters are kept (see seccomp.h), or -1. */
+int process_plan_make(const OciProcess *proc, const OciSeccomp *sec, const OciPersonality *pers, int seccomp_cache_dirfd,
                       ProcessPlan *ret, Error *reterr);
+/* <root>/seccomp-cache, made on first use; -1 if it cannot be had. */
+int seccomp_cache_open(const RuntimeContext *ctx);
 void process_plan_done(ProcessPlan *p);
 /* Identity, limits, privileges, seccomp, and execve; returns only on error
  * (with a message in reterr and the exit code docker/runc use: 126/127).

@@ -81,7 +81,7 @@ int container_exec(const RuntimeContext *ctx, const char *id, const OciProcess *
         _cleanup_(container_state_freep) ContainerState *s = NULL;
         _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
         _cleanup_(cgroup_manager_freep) CgroupManager *cg = NULL;
-        _cleanup_close_ int dir = -1, sync_fd = -1;
+        _cleanup_close_ int dir = -1, sync_fd = -1, seccomp_cache = -1;
         ExecArgs a = { .console_sock = -1, .listener_sock = -1, .preserve_fds = o->preserve_fds };
         pid_t pid = 0;
         int r = state_load(ctx, id, &s, &dir, reterr);
@@ -113,8 +113,9 @@ int container_exec(const RuntimeContext *ctx, const char *id, const OciProcess *
                 r = error_msg(reterr, ESRCH, "container \"%s\" is not running", id);
                 goto out;
         }
+        seccomp_cache = spec->linux_ && spec->linux_->seccomp ? seccomp_cache_open(ctx) : -1;
         if ((r = process_plan_make(p, spec->linux_ ? spec->linux_->seccomp : NULL,
-                                   spec->linux_ ? spec->linux_->personality : NULL, &a.proc, reterr)) < 0)
+                                   spec->linux_ ? spec->linux_->personality : NULL, seccomp_cache, &a.proc, reterr)) < 0)
                 goto out;
         if ((r = load_cgroup(s, &cg, reterr)) < 0)
                 goto out;

@@ -66,8 +66,8 @@ struct sched_attr_v1 {
         uint64_t sched_runtime, sched_deadline, sched_period;
 };
 
-int process_plan_make(const OciProcess *proc, const OciSeccomp *sec, const OciPersonality *pers, ProcessPlan *ret,
-                      Error *reterr) {
+int process_plan_make(const OciProcess *proc, const OciSeccomp *sec, const OciPersonality *pers, int seccomp_cache_dirfd,
+                      ProcessPlan *ret, Error *reterr) {
         ProcessPlan p = { .proc = proc, .ioprio = -1 };
         int r;
         if (!proc || !proc->args || !proc->args[0])
@@ -160,7 +160,8 @@ int process_plan_make(const OciProcess *proc, const OciSeccomp *sec, const OciPe
                                  "process.selinuxLabel \"%s\" requested but SELinux is not enabled on this host",
                                  proc->selinux_label);
         }
-        if (sec && (r = seccomp_filter_prepare(sec, &p.seccomp, reterr)) < 0) {
+        if (sec && (r = seccomp_cache_dirfd >= 0 ? seccomp_filter_prepare_cached(sec, seccomp_cache_dirfd, &p.seccomp, reterr)
+                                                 : seccomp_filter_prepare(sec, &p.seccomp, reterr)) < 0) {
                 process_plan_done(&p);
                 return r;
         }
@@ -301,6 +302,22 @@ static int find_executable(const char *name, char *const *env, char *buf, size_t
         return found_noexec ? -EACCES : -ENOENT;
 }
 
+/* The agent gets the listener at once: any later syscall of ours that the
+ * filter sends to it would otherwise wait for an agent without the fd. */
+static int seccomp_load_and_pass(const ProcessPlan *p, int listener_sock, const char *listener_state, Error *reterr) {
+        int listener = -1;
+        int r = seccomp_filter_load(p->seccomp, &listener);
+        if (r < 0)
+                return error_set(reterr, r, "loading the seccomp filter");
+        if (listener < 0)
+                return 0;
+        r = listener_sock >= 0 ? send_fd(listener_sock, listener, listener_state, strlen(listener_state)) : -ENOTCONN;
+        safe_close(listener);
+        if (r < 0)
+                return error_set(reterr, r, "passing the seccomp listener to linux.seccomp.listenerPath");
+        return 0;
+}
+
 int process_exec(const ProcessPlan *p, unsigned preserve_fds, int listener_sock, const char *listener_state,
                  int *ret_exit_code, Error *reterr) {
         const OciProcess *proc = p->proc;
@@ -355,9 +372,8 @@ int process_exec(const ProcessPlan *p, unsigned preserve_fds, int listener_sock,
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which
          * the user may not keep: load it while we still have it. */
         bool seccomp_early = p->seccomp && !proc->no_new_privileges;
-        int listener = -1;
-        if (seccomp_early && (r = seccomp_filter_load(p->seccomp, &listener)) < 0)
-                return error_set(reterr, r, "loading the seccomp filter");
+        if (seccomp_early && (r = seccomp_load_and_pass(p, listener_sock, listener_state, reterr)) < 0)
+                return r;
 
         gid_t *groups = (gid_t *) proc->user.additional_gids.items;
         if (setgroups(proc->user.additional_gids.n, groups) < 0 && errno != EPERM)
@@ -390,14 +406,8 @@ int process_exec(const ProcessPlan *p, unsigned preserve_fds, int listener_sock,
         if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 return error_set(reterr, errno, "marking fds close-on-exec");
 
-        if (p->seccomp && !seccomp_early && (r = seccomp_filter_load(p->seccomp, &listener)) < 0)
-                return error_set(reterr, r, "loading the seccomp filter");
-        if (listener >= 0) {
-                r = listener_sock >= 0 ? send_fd(listener_sock, listener, listener_state, strlen(listener_state)) : -ENOTCONN;
-                safe_close(listener);
-                if (r < 0)
-                        return error_set(reterr, r, "passing the seccomp listener to linux.seccomp.listenerPath");
-        }
+        if (p->seccomp && !seccomp_early && (r = seccomp_load_and_pass(p, listener_sock, listener_state, reterr)) < 0)
+                return r;
 
         execve(exe, proc->args, env);
         int e = errno;

@@ -198,3 +198,12 @@ char *listener_state_json(const ContainerState *s, OciStatus status, const OciSe
                 return NULL;
         return json_dump(o, 0);
 }
+
+int seccomp_cache_open(const RuntimeContext *ctx) {
+        _cleanup_close_ int root = open(ctx->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return -1;
+        if (mkdirat(root, "seccomp-cache", 0700) < 0 && errno != EEXIST)
+                return -1;
+        return openat(root, "seccomp-cache", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
