@@ -25,6 +25,10 @@ typedef struct OciMount {
         ARRAY(OciIdMapping) gid_mappings;
 } OciMount;
 
+/* "RLIMIT_NOFILE" <-> RLIMIT_NOFILE; -EINVAL for a name Linux lacks. */
+int oci_rlimit_from_string(const char *s);
+const char *oci_rlimit_to_string(int resource);
+
 typedef struct OciRlimit {
         char *type; /* "RLIMIT_NOFILE" */
         uint64_t hard;
@@ -116,6 +120,7 @@ typedef enum OciHookKind {
         _OCI_HOOK_KIND_INVALID = -EINVAL,
 } OciHookKind;
 const char *oci_hook_kind_to_string(OciHookKind k); /* "createRuntime" */
+OciHookKind oci_hook_kind_from_string(const char *s);
 
 typedef struct OciHooks {
         OciHookList kinds[_OCI_HOOK_KIND_MAX];
@@ -309,12 +314,15 @@ int oci_spec_load(const char *path, OciSpec **ret, Error *reterr);
 OciSpec *oci_spec_free(OciSpec *s);
 static inline void oci_spec_freep(OciSpec **s) { oci_spec_free(*s); }
 
-/* Reads a process.json (runc exec --process) into an OciProcess. */
+/* Reads a process.json (runc exec --process) into an OciProcess, validated as
+ * config.json's process is. Messages name fields from the document's top
+ * ("args: must not be empty"); the caller prefixes the file name. */
 int oci_process_parse(const char *buf, size_t len, OciProcess **ret, Error *reterr);
 OciProcess *oci_process_free(OciProcess *p);
 static inline void oci_process_freep(OciProcess **p) { oci_process_free(*p); }
 
-/* Reads a resources document (runc update -r FILE: the linux.resources shape). */
+/* Reads a resources document (runc update -r FILE: the linux.resources
+ * shape). Messages as oci_process_parse(). */
 int oci_resources_parse(const char *buf, size_t len, OciResources **ret, Error *reterr);
 OciResources *oci_resources_free(OciResources *r);
 static inline void oci_resources_freep(OciResources **r) { oci_resources_free(*r); }
