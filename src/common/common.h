@@ -140,6 +140,9 @@ int write_file_atomic(const char *path, const char *buf, size_t len, mode_t mode
 int write_all(int fd, const void *buf, size_t len);
 int read_all(int fd, void *buf, size_t len); /* returns bytes read, 0 at EOF */
 int mkdir_p(const char *path, mode_t mode);
+/* Reads a passwd(5) file without NSS (the runtime is static and the file is
+ * often the container's): name and/or home of uid; -ENOENT if absent. */
+int passwd_lookup_uid(const char *path, uid_t uid, char **ret_name, char **ret_home);
 int rm_rf_at(int dirfd, const char *name); /* never crosses mount points */
 
 /* ---- fds and processes --------------------------------------------------- */

@@ -224,7 +224,7 @@ int path_open_in_root(int rootfd, const char *path, int flags, mode_t mode) {
         return open_in_root_fallback(rootfd, path, flags, mode);
 }
 
-int path_mkdir_in_root(int rootfd, const char *path, mode_t mode) {
+static int mkdir_in_root(int rootfd, const char *path, mode_t mode, int links) {
         _cleanup_free_ char *clean = path_clean(path);
         if (!clean)
                 return -ENOMEM;
@@ -238,10 +238,26 @@ int path_mkdir_in_root(int rootfd, const char *path, mode_t mode) {
                 *e = '\0';
                 int nfd = path_open_in_root(rootfd, clean, O_PATH | O_DIRECTORY, 0);
                 if (nfd == -ENOENT) {
-                        if (mkdirat(fd, s, mode) < 0 && errno != EEXIST) {
-                                nfd = -errno;
-                        } else
+                        if (mkdirat(fd, s, mode) == 0)
                                 nfd = path_open_in_root(rootfd, clean, O_PATH | O_DIRECTORY, 0);
+                        else if (errno != EEXIST)
+                                nfd = -errno;
+                        else {
+                                /* A dangling symlink: make what it points to,
+                                 * inside the root, as the kernel would follow it. */
+                                char target[4096];
+                                ssize_t n = readlinkat(fd, s, target, sizeof target - 1);
+                                if (n < 0 || ++links > PATH_MAX_SYMLINKS)
+                                        nfd = n < 0 ? -EEXIST : -ELOOP;
+                                else {
+                                        target[n] = '\0';
+                                        *s = '\0'; /* clean is now the parent, with its trailing '/' */
+                                        _cleanup_free_ char *next = strdup_printf(
+                                                "%s/%s/%s", target[0] == '/' ? "" : clean, target, saved ? e + 1 : "");
+                                        safe_close(fd);
+                                        return next ? mkdir_in_root(rootfd, next, mode, links) : -ENOMEM;
+                                }
+                        }
                 }
                 safe_close(fd);
                 fd = nfd;
@@ -249,6 +265,10 @@ int path_mkdir_in_root(int rootfd, const char *path, mode_t mode) {
                 s = saved ? e + 1 : e;
         }
         return fd;
+}
+
+int path_mkdir_in_root(int rootfd, const char *path, mode_t mode) {
+        return mkdir_in_root(rootfd, path, mode, 0);
 }
 
 int path_mkfile_in_root(int rootfd, const char *path, mode_t mode) {

@@ -317,3 +317,37 @@ int rm_rf_at(int dirfd, const char *name) {
                 r = -errno;
         return r;
 }
+
+int passwd_lookup_uid(const char *path, uid_t uid, char **ret_name, char **ret_home) {
+        _cleanup_free_ char *pw = NULL;
+        int r = read_file(path, 1 << 20, &pw, NULL);
+        if (r < 0)
+                return r;
+        char *save = NULL;
+        for (char *line = strtok_r(pw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                /* name:password:uid:gid:gecos:home:shell */
+                char *f[7] = {};
+                size_t n = 0;
+                for (char *c = line; c && n < 7; n++) {
+                        f[n] = c;
+                        c = strchr(c, ':');
+                        if (c)
+                                *c++ = '\0';
+                }
+                uint32_t u;
+                if (n < 6 || parse_uint32(f[2], &u) < 0 || u != uid)
+                        continue;
+                char *name = ret_name ? strdup(f[0]) : NULL, *home = ret_home ? strdup(f[5]) : NULL;
+                if ((ret_name && !name) || (ret_home && !home)) {
+                        free(name);
+                        free(home);
+                        return -ENOMEM;
+                }
+                if (ret_name)
+                        *ret_name = name;
+                if (ret_home)
+                        *ret_home = home;
+                return 0;
+        }
+        return -ENOENT;
+}

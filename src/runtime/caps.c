@@ -79,12 +79,16 @@ int caps_from_oci(const OciCapabilities *c, CapSets *ret, Error *reterr) {
         return 0;
 }
 
-int caps_apply(const CapSets *c) {
+int caps_drop_bounding(const CapSets *c) {
         int last = cap_last_cap();
         for (int i = 0; i <= last; i++)
                 if (!(c->bounding & (UINT64_C(1) << i)) && prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 && errno != EINVAL)
                         return -errno;
+        return 0;
+}
 
+int caps_apply(const CapSets *c) {
+        int last = cap_last_cap();
         struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
         struct __user_cap_data_struct d[2] = {
                 { (uint32_t) c->effective, (uint32_t) c->permitted, (uint32_t) c->inheritable },

@@ -275,6 +275,21 @@ static void spawned_abort(Spawned *s, const char *id) {
                 (void) rm_rf_at(s->rootfd, id);
 }
 
+/* The child stopped talking: its own message if it left one, else what
+ * killed it — the OOM killer is the usual suspect during setup. */
+static int child_failure(Spawned *s, Error *reterr) {
+        SyncMsg m;
+        while (sync_recv(s->sync_fd, &m, NULL) >= 0)
+                if (m.type == SYNC_ERROR)
+                        return error_msg(reterr, m.err, "%s", m.msg);
+        uint64_t ooms = 0;
+        if (s->cgroup && cgroup_manager_oom_count(s->cgroup, &ooms) >= 0 && ooms > 0)
+                return error_msg(reterr, ENOMEM,
+                                 "the container process was killed by the OOM killer during setup: "
+                                 "linux.resources.memory.limit is too low");
+        return error_msg(reterr, EIO, "the container process exited during setup");
+}
+
 pid_t clone_child(uint64_t flags, int cgroup_fd) {
         struct clone_args args = {
                 .flags = flags | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0),
@@ -474,13 +489,13 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         if ((r = ns_write_id_maps(s.pid, &a.ns, reterr)) < 0)
                 goto fail;
         if ((r = sync_send(s.sync_fd, SYNC_GO, 0, s.pid, NULL)) < 0) {
-                r = error_set(reterr, r, "starting the container process");
+                r = child_failure(&s, reterr);
                 goto fail;
         }
         if (cgroup_manager_dirfd(s.cgroup) < 0 && (r = cgroup_manager_add_pid(s.cgroup, s.pid, reterr)) < 0)
                 goto fail;
         if ((r = sync_send(s.sync_fd, SYNC_CGROUP, 0, 0, NULL)) < 0) {
-                r = error_set(reterr, r, "resuming the container process");
+                r = child_failure(&s, reterr);
                 goto fail;
         }
         s.state->cgroup = cgroup_manager_serialize(s.cgroup);
@@ -488,7 +503,7 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         for (;;) {
                 SyncMsg m;
                 if ((r = sync_recv(s.sync_fd, &m, NULL)) < 0) {
-                        r = error_msg(reterr, EIO, "the container process exited during setup");
+                        r = child_failure(&s, reterr);
                         goto fail;
                 }
                 if (m.type == SYNC_ERROR) {
@@ -500,7 +515,7 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                             (r = run_hooks(spec, OCI_HOOK_CREATE_RUNTIME, s.state, OCI_STATUS_CREATING, reterr)) < 0)
                                 goto fail;
                         if ((r = sync_send(s.sync_fd, SYNC_HOOKS_DONE, 0, 0, NULL)) < 0) {
-                                r = error_set(reterr, r, "resuming the container process");
+                                r = child_failure(&s, reterr);
                                 goto fail;
                         }
                         continue;
@@ -857,6 +872,15 @@ int container_list(const RuntimeContext *ctx, ContainerSummary **ret, size_t *re
                 }
                 list = nl;
                 OciStatus st = state_status(s, dir);
+                /* runc's list shows who owns the state directory. */
+                struct stat sb;
+                if ((!s->owner || !s->owner[0]) && fstat(dir, &sb) == 0) {
+                        char *name = NULL;
+                        free(s->owner);
+                        s->owner = passwd_lookup_uid("/etc/passwd", sb.st_uid, &name, NULL) >= 0
+                                           ? name
+                                           : strdup_printf("#%u", (unsigned) sb.st_uid);
+                }
                 list[n++] = (ContainerSummary){
                         .id = TAKE_PTR(s->id),
                         .pid = st == OCI_STATUS_STOPPED ? 0 : s->pid,

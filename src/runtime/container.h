@@ -57,7 +57,9 @@ int cap_from_name(const char *name); /* "CAP_SYS_ADMIN" -> 21, or -EINVAL */
 const char *cap_to_name(int cap);
 int cap_last_cap(void);
 int caps_from_oci(const OciCapabilities *c, CapSets *ret, Error *reterr);
-/* In the child, after setresuid: bounding drop, capset, ambient raise. */
+/* In the child: the bounding set is dropped while still root (it needs
+ * CAP_SETPCAP), then after setresuid the sets are applied and ambient raised. */
+int caps_drop_bounding(const CapSets *c);
 int caps_apply(const CapSets *c);
 
 /* ---- namespaces ---- */

@@ -240,24 +240,9 @@ static int cpu_list_parse(const char *s, cpu_set_t *set) {
 /* HOME from the container's /etc/passwd when the spec leaves it out, as runc
  * and docker do; "/" when there is no entry. */
 static char *home_for_uid(uid_t uid) {
-        _cleanup_free_ char *pw = NULL;
-        if (read_file("/etc/passwd", 1 << 20, &pw, NULL) >= 0) {
-                char *save = NULL;
-                for (char *line = strtok_r(pw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                        char *f[7] = {};
-                        size_t n = 0;
-                        for (char *c = line; n < 7; n++) {
-                                f[n] = c;
-                                c = strchr(c, ':');
-                                if (!c)
-                                        break;
-                                *c++ = '\0';
-                        }
-                        uint32_t u;
-                        if (n >= 6 && parse_uint32(f[2], &u) >= 0 && u == uid)
-                                return strdup_printf("HOME=%s", f[5]);
-                }
-        }
+        _cleanup_free_ char *home = NULL;
+        if (passwd_lookup_uid("/etc/passwd", uid, NULL, &home) >= 0)
+                return strdup_printf("HOME=%s", home);
         return strdup("HOME=/");
 }
 
@@ -375,6 +360,8 @@ int process_exec(const ProcessPlan *p, unsigned preserve_fds, int listener_sock,
         if (seccomp_early && (r = seccomp_load_and_pass(p, listener_sock, listener_state, reterr)) < 0)
                 return r;
 
+        if (p->has_caps && (r = caps_drop_bounding(&p->caps)) < 0)
+                return error_set(reterr, r, "dropping capabilities from the bounding set");
         gid_t *groups = (gid_t *) proc->user.additional_gids.items;
         if (setgroups(proc->user.additional_gids.n, groups) < 0 && errno != EPERM)
                 return error_set(reterr, errno, "setting additional groups");

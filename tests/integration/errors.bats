@@ -70,11 +70,11 @@ fails_cleanly() {
 	[[ $output == *quota* || $output == *cpu* ]]
 }
 
-@test "errors: a cpu quota with period 0" {
-	is_runc && skip "runc takes period 0 as the default period"
-	update_config '.linux.resources.cpu = {"quota": 50000, "period": 0}'
+# (A quota with period 0 is not one: runc and berth take 0 as the default period.)
+@test "errors: a cpuset naming a CPU this machine does not have" {
+	update_config '.linux.resources.cpu = {"cpus": "4095"}'
 	fails_cleanly run
-	[[ $output == *period* ]]
+	[[ $output == *cpuset.cpus* ]]
 }
 
 @test "errors: an id that already exists" {

@@ -48,6 +48,7 @@ static int setup(void **state) {
         ln("loop1", "loop2");
         ln("/created-through-link", "dangling");
         ln("/proc/self/root", "magic");
+        ln("/made/through/link", "dangling-dir");
         rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         assert_true(rootfd >= 0);
         return 0;
@@ -121,6 +122,10 @@ static int check_resolution(void) {
         safe_close(fd);
         fd = path_mkdir_in_root(rootfd, "out/inside", 0755);
         CHECK(ino_fd(fd) == ino_of("etc/inside"));
+        safe_close(fd);
+        /* A dangling absolute link is followed inside the root and made there. */
+        fd = path_mkdir_in_root(rootfd, "dangling-dir/x", 0755);
+        CHECK(ino_fd(fd) == ino_of("made/through/link/x"));
         safe_close(fd);
         fd = path_mkfile_in_root(rootfd, "rel/b/newfile", 0644);
         CHECK(ino_fd(fd) == ino_of("a/b/newfile"));
