@@ -867,6 +867,11 @@ static int write_value(int dirfd, const CgroupWrite *w, Error *reterr) {
                                  " bytes, peak %" PRIu64 ")",
                                  w->file, value, usage, peak);
         }
+        if (r == -ENOENT && w->v2)
+                return error_msg(reterr, ENOENT,
+                                 "writing %s=\"%s\": no such file (the %.*s controller is not available "
+                                 "to this cgroup)",
+                                 w->file, value, (int) strcspn(w->file, "."), w->file);
         if (r < 0)
                 return error_set(reterr, r, "writing %s=\"%s\"", w->file, value);
         if (w->flags & CGROUP_WRITE_VERIFY) {
