@@ -63,7 +63,9 @@ static void help_print(void) {
 
 static void version_print(void) {
         printf(PROGRAM_NAME " version " BERTH_VERSION "\n"
-                            "spec: " OCI_VERSION "\n");
+                            "spec: " OCI_VERSION "\n"
+                            "libseccomp: %s\n",
+               runtime_seccomp_version());
 }
 
 /* ---- shared with the verbs ----------------------------------------------- */

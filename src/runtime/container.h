@@ -11,7 +11,7 @@
 #include "json.h"
 #include "oci.h"
 #include "runtime.h"
-#include "seccomp.h"
+#include "seccomp-filter.h"
 
 /* ---- state directory: <root>/<id>/{state.json,config.json,exec.fifo} ---- */
 
@@ -149,7 +149,7 @@ typedef struct ProcessPlan {
         unsigned long personality;  /* ~0UL: leave */
         bool has_personality;
 } ProcessPlan;
-/* seccomp_cache_dirfd: where compiled filters are kept (see seccomp.h), or -1. */
+/* seccomp_cache_dirfd: where compiled filters are kept (see seccomp-filter.h), or -1. */
 int process_plan_make(const OciProcess *proc, const OciSeccomp *sec, const OciPersonality *pers, int seccomp_cache_dirfd,
                       ProcessPlan *ret, Error *reterr);
 /* <root>/seccomp-cache, made on first use; -1 if it cannot be had. */

@@ -137,7 +137,7 @@ static const OciDeviceRule default_allow_rules[] = {
         { true, "c", { 5, true }, { 0, true }, "rwm" },   /* tty */
         { true, "c", { 5, true }, { 1, true }, "rwm" },   /* console */
         { true, "c", { 5, true }, { 2, true }, "rwm" },   /* ptmx */
-        { true, "c", { 136, true }, { -1, false }, "rwm" }, /* pts/* */
+        { true, "c", { 136, true }, { -1, false }, "rwm" }, /* any pts */
 };
 
 int devices_cgroup_rules(const OciSpec *spec, OciDeviceRule **ret, size_t *ret_n) {

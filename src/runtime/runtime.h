@@ -86,3 +86,6 @@ int runtime_features_json(JsonValue **ret);
 /* The container's own process (from the config saved at create), for exec's
  * flag form to start from. */
 int container_process_template(const RuntimeContext *ctx, const char *id, OciProcess **ret, Error *reterr);
+
+/* libseccomp's version, for --version as runc prints it. */
+const char *runtime_seccomp_version(void);

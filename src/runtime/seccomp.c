@@ -13,12 +13,10 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
-/* src/runtime/seccomp.h shadows libseccomp's <seccomp.h> on our include
- * path; seccomp.h passes this request on with #include_next. */
-#define BERTH_WANT_LIBSECCOMP 1
 #include <seccomp.h>
 
-#include "seccomp.h"
+#include "runtime.h"
+#include "seccomp-filter.h"
 
 struct SeccompFilter {
         unsigned long flags;    /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
@@ -906,4 +904,11 @@ int seccomp_send_listener(const char *listener_path, int listener_fd, const char
         if (r < 0)
                 return error_set(reterr, r, "sending the seccomp listener to %s", listener_path);
         return 0;
+}
+
+const char *runtime_seccomp_version(void) {
+        static char buf[32];
+        const struct scmp_version *v = seccomp_version();
+        snprintf(buf, sizeof buf, "%u.%u.%u", v->major, v->minor, v->micro);
+        return buf;
 }

@@ -19,10 +19,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define BERTH_WANT_LIBSECCOMP 1
 #include <seccomp.h>
 
-#include "seccomp.h"
+#include "seccomp-filter.h"
 
 #define NAMES(...) ((char *[]){__VA_ARGS__, NULL})
 #define LIST(T, ...) \

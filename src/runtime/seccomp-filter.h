@@ -1,15 +1,9 @@
-/* seccomp: turns linux.seccomp into a BPF program with libseccomp before the
+/* seccomp-filter: turns linux.seccomp into a BPF program with libseccomp before the
  * container's process is forked, and loads it in that process late: just
  * before execve, or, without no_new_privs, while it still has CAP_SYS_ADMIN.
  * All the work (validation, libseccomp, flag probing) happens in prepare, in
  * the runtime; the child makes one syscall. Internal to the runtime. */
 #pragma once
-
-/* This header shadows libseccomp's <seccomp.h> on the runtime's include path;
- * seccomp.c, its one user inside berth, asks for it through here. */
-#ifdef BERTH_WANT_LIBSECCOMP
-#include_next <seccomp.h>
-#endif
 
 #include "common.h"
 #include "json.h"
