@@ -10,6 +10,9 @@
 # and prints a markdown table of medians (ms) with the ratio to crun.
 #
 #   -n RUNS      iterations (default 30)
+#   -m           measure every runtime inside one private mount namespace
+#                without the host's cgroup2 mount (a plain v1 view), so that
+#                crun runs there as the others do and pays no wrapper
 #   -r LIST      comma-separated runtimes (default berth,crun,runc); one that
 #                is not installed or not built is skipped with a note
 #   BERTH_RUNTIME  path of berth-runtime (default build/cmd/berth-runtime)
@@ -35,9 +38,12 @@ usage() {
 	sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
-while getopts 'n:r:h' opt; do
+v1view=0
+while getopts 'n:r:mMh' opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
+	m) v1view=1 ;;
+	M) v1view=2 ;; # internal: already inside the private namespace
 	r) want=$OPTARG ;;
 	*) usage ;;
 	esac
@@ -54,6 +60,13 @@ command -v jq >/dev/null || {
 	echo "bench: needs jq" >&2
 	exit 1
 }
+
+if ((v1view == 1)); then
+	# Mounts made in the new namespace are private to it: the host keeps its
+	# cgroup2 mount.
+	exec unshare -m bash -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$0" -M "$@"' \
+		"${BASH_SOURCE[0]}" -n "$runs" -r "$want"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
 declare -a created=() # "runtime id" of everything created, for cleanup
@@ -219,7 +232,9 @@ for rt in "${runtimes[@]}"; do
 	echo "| $name | ${med_run[$rt]} | ${med_life[$rt]} | $(ratio "${med_run[$rt]}" "$base_run") / $(ratio "${med_life[$rt]}" "$base_life") |"
 done
 echo
-echo "$runs runs each, $(nproc) CPUs, $(uname -r); each runtime's median over its successful runs."
+view="host cgroups as they are ($( ((hybrid)) && echo "hybrid v1 + cgroup2" || echo "as mounted"))"
+((v1view == 2)) && view="all runtimes in one private mount namespace without the cgroup2 mount (v1 view)"
+echo "$runs runs each, $(nproc) CPUs, $(uname -r), $view; each runtime's median over its successful runs."
 status=0
 for rt in "${runtimes[@]}"; do
 	if [[ -n ${broken[$rt]:-} ]]; then

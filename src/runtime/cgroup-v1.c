@@ -84,22 +84,6 @@ int cgroup_v1_plan_cpu(const OciCpu *cpu, CgroupPlan *p, Error *reterr) {
         return 0;
 }
 
-int cgroup_v1_plan_cpuset(const OciCpu *cpu, CgroupPlan *p, Error *reterr) {
-        if (cpu->cpus && cpu->cpus[0])
-                ADD("cpuset", false, "cpuset.cpus", 0, "%s", cpu->cpus);
-        if (cpu->mems && cpu->mems[0])
-                ADD("cpuset", false, "cpuset.mems", 0, "%s", cpu->mems);
-        return 0;
-}
-
-int cgroup_v1_plan_pids(const OciPids *pids, CgroupPlan *p, Error *reterr) {
-        if (pids->limit > 0)
-                ADD("pids", false, "pids.max", 0, "%" PRId64, pids->limit);
-        else
-                ADD("pids", false, "pids.max", 0, "max");
-        return 0;
-}
-
 static int plan_throttle(const char *file, const OciThrottleDevice *d, size_t n, CgroupPlan *p, Error *reterr) {
         for (size_t i = 0; i < n; i++)
                 ADD("blkio", false, file, 0, "%" PRId64 ":%" PRId64 " %" PRIu64, d[i].major, d[i].minor, d[i].rate);

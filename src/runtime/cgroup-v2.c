@@ -122,22 +122,6 @@ int cgroup_v2_plan_cpu(const OciCpu *cpu, bool update, CgroupPlan *p, Error *ret
         return 0;
 }
 
-int cgroup_v2_plan_cpuset(const OciCpu *cpu, CgroupPlan *p, Error *reterr) {
-        if (cpu->cpus && cpu->cpus[0])
-                ADD("cpuset", true, "cpuset.cpus", 0, "%s", cpu->cpus);
-        if (cpu->mems && cpu->mems[0])
-                ADD("cpuset", true, "cpuset.mems", 0, "%s", cpu->mems);
-        return 0;
-}
-
-int cgroup_v2_plan_pids(const OciPids *pids, CgroupPlan *p, Error *reterr) {
-        if (pids->limit > 0)
-                ADD("pids", true, "pids.max", 0, "%" PRId64, pids->limit);
-        else
-                ADD("pids", true, "pids.max", 0, "max");
-        return 0;
-}
-
 static int plan_io_max(const char *key, const OciThrottleDevice *d, size_t n, CgroupPlan *p, Error *reterr) {
         for (size_t i = 0; i < n; i++)
                 ADD("io", true, "io.max", 0, "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d[i].major, d[i].minor, key,

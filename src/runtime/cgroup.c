@@ -762,6 +762,20 @@ static int plan_unified(const CgroupPlanContext *c, const StrMap *u, CgroupPlan 
         return 0;
 }
 
+int cgroup_plan_cpuset(const OciCpu *cpu, bool v2, CgroupPlan *p, Error *reterr) {
+        if (cpu->cpus && cpu->cpus[0] && cgroup_plan_add(p, "cpuset", v2, "cpuset.cpus", 0, "%s", cpu->cpus) < 0)
+                return error_set(reterr, ENOMEM, "resources");
+        if (cpu->mems && cpu->mems[0] && cgroup_plan_add(p, "cpuset", v2, "cpuset.mems", 0, "%s", cpu->mems) < 0)
+                return error_set(reterr, ENOMEM, "resources");
+        return 0;
+}
+
+int cgroup_plan_pids(const OciPids *pids, bool v2, CgroupPlan *p, Error *reterr) {
+        int r = pids->limit > 0 ? cgroup_plan_add(p, "pids", v2, "pids.max", 0, "%" PRId64, pids->limit)
+                                : cgroup_plan_add(p, "pids", v2, "pids.max", 0, "max");
+        return r < 0 ? error_set(reterr, ENOMEM, "resources") : 0;
+}
+
 int cgroup_plan_resources(const CgroupPlanContext *c, const OciResources *r, CgroupPlan *p, Error *reterr) {
         int k = 0;
         if (!r)
@@ -782,17 +796,14 @@ int cgroup_plan_resources(const CgroupPlanContext *c, const OciResources *r, Cgr
                 if (k < 0)
                         return k;
                 pl = placement(c, "cpuset");
-                k = pl == PLACE_V1   ? cgroup_v1_plan_cpuset(r->cpu, p, reterr)
-                    : pl == PLACE_V2 ? cgroup_v2_plan_cpuset(r->cpu, p, reterr)
+                k = pl != PLACE_NONE ? cgroup_plan_cpuset(r->cpu, pl == PLACE_V2, p, reterr)
                                      : (r->cpu->cpus || r->cpu->mems ? unplaced("cpuset") : 0);
                 if (k < 0)
                         return k;
         }
         if (r->pids) {
                 Placement pl = placement(c, "pids");
-                k = pl == PLACE_V1   ? cgroup_v1_plan_pids(r->pids, p, reterr)
-                    : pl == PLACE_V2 ? cgroup_v2_plan_pids(r->pids, p, reterr)
-                                     : unplaced("pids");
+                k = pl != PLACE_NONE ? cgroup_plan_pids(r->pids, pl == PLACE_V2, p, reterr) : unplaced("pids");
                 if (k < 0)
                         return k;
         }

@@ -183,11 +183,13 @@ typedef struct CgroupPlanContext {
 /* Devices go in the plan on v1 only; pure v2 uses cgroup_bpf_*(). */
 int cgroup_plan_resources(const CgroupPlanContext *c, const OciResources *r, CgroupPlan *p, Error *reterr);
 
+/* cpuset and pids files are named alike in v1 and v2 */
+int cgroup_plan_cpuset(const OciCpu *cpu, bool v2, CgroupPlan *p, Error *reterr);
+int cgroup_plan_pids(const OciPids *pids, bool v2, CgroupPlan *p, Error *reterr);
+
 /* cgroup-v1.c */
 int cgroup_v1_plan_memory(const OciMemory *mem, bool update, CgroupPlan *p, Error *reterr);
 int cgroup_v1_plan_cpu(const OciCpu *cpu, CgroupPlan *p, Error *reterr);
-int cgroup_v1_plan_cpuset(const OciCpu *cpu, CgroupPlan *p, Error *reterr);
-int cgroup_v1_plan_pids(const OciPids *pids, CgroupPlan *p, Error *reterr);
 int cgroup_v1_plan_blkio(const OciBlockIO *b, CgroupPlan *p, Error *reterr);
 int cgroup_v1_plan_hugetlb(const OciHugepageLimit *l, size_t n, CgroupPlan *p, Error *reterr);
 int cgroup_v1_plan_network(const OciNetwork *net, bool with_cls, bool with_prio, CgroupPlan *p, Error *reterr);
@@ -210,8 +212,6 @@ uint64_t cgroup_v2_io_weight(uint64_t blkio_weight); /* [10,1000] -> [1,10000] *
 int cgroup_v2_swap_value(int64_t swap, int64_t limit, int64_t *ret, Error *reterr);
 int cgroup_v2_plan_memory(const OciMemory *mem, CgroupPlan *p, Error *reterr);
 int cgroup_v2_plan_cpu(const OciCpu *cpu, bool update, CgroupPlan *p, Error *reterr);
-int cgroup_v2_plan_cpuset(const OciCpu *cpu, CgroupPlan *p, Error *reterr);
-int cgroup_v2_plan_pids(const OciPids *pids, CgroupPlan *p, Error *reterr);
 int cgroup_v2_plan_io(const OciBlockIO *b, CgroupPlan *p, Error *reterr);
 int cgroup_v2_plan_hugetlb(const OciHugepageLimit *l, size_t n, CgroupPlan *p, Error *reterr);
 /* A unified key must be a plain file name: "memory.high", not "../x". */

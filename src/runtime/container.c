@@ -338,48 +338,48 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 return error_msg(reterr, EINVAL, "process.terminal is true but no --console-socket was given");
         if ((r = rootfs_resolve(bundle, spec, &rootfs, reterr)) < 0 ||
             (r = mounts_absolutize(s.spec, bundle, reterr)) < 0)
-                goto fail_early;
+                goto done;
 
         a.spec = spec;
         if ((r = ns_plan_make(spec, &a.ns, reterr)) < 0)
-                goto fail_early;
+                goto done;
         if ((r = rootfs_plan_make(spec, rootfs, &a.rootfs, reterr)) < 0)
-                goto fail_early;
+                goto done;
         a.rootfs.no_pivot = o->no_pivot;
         a.rootfs.new_userns = a.ns.new_user || a.ns.join_fd[OCI_NS_USER] >= 0;
         a.rootfs.cgroupns = oci_spec_find_namespace(spec, OCI_NS_CGROUP) != NULL;
         seccomp_cache = spec->linux_ && spec->linux_->seccomp ? seccomp_cache_open(ctx) : -1;
         if ((r = process_plan_make(spec->process, spec->linux_ ? spec->linux_->seccomp : NULL,
                                    spec->linux_ ? spec->linux_->personality : NULL, seccomp_cache, &a.proc, reterr)) < 0)
-                goto fail_early;
+                goto done;
         if ((r = cgroup_manager_new(spec->linux_ ? spec->linux_->cgroups_path : NULL, o->id, &s.cgroup, reterr)) < 0)
-                goto fail_early;
+                goto done;
         a.rootfs.cgroup = s.cgroup;
 
         s.state = calloc(1, sizeof *s.state);
         if (!s.state || !(s.state->id = strdup(o->id)) || !(s.state->bundle = strdup(bundle)) ||
             !(s.state->created = now_rfc3339()) || !(s.state->owner = strdup(""))) {
                 r = error_set(reterr, ENOMEM, "state");
-                goto fail_early;
+                goto done;
         }
         s.state->rootfs = TAKE_PTR(rootfs);
         for (size_t i = 0; i < spec->annotations.n; i++)
                 if (strmap_set(&s.state->annotations, spec->annotations.keys[i], spec->annotations.values[i]) < 0) {
                         r = error_set(reterr, ENOMEM, "state");
-                        goto fail_early;
+                        goto done;
                 }
         a.state = s.state;
 
         /* From here on things exist that a failure must remove. */
         if ((s.rootfd = state_root_open(ctx, reterr)) < 0) {
                 r = s.rootfd;
-                goto fail_early;
+                goto done;
         }
         if (mkdirat(s.rootfd, o->id, 0711) < 0) {
                 r = errno == EEXIST ? error_msg(reterr, EEXIST, "container \"%s\" already exists", o->id)
                                     : error_set(reterr, errno, "creating the state of container \"%s\"", o->id);
                 s.rootfd = safe_close(s.rootfd);
-                goto fail_early;
+                goto done;
         }
         s.dirfd = openat(s.rootfd, o->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (s.dirfd < 0) {
@@ -525,27 +525,16 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         }
         if ((r = state_save(s.dirfd, s.state, reterr)) < 0)
                 goto fail;
-        if (o->pid_file) {
-                char buf[32];
-                int n = snprintf(buf, sizeof buf, "%d", (int) s.pid);
-                if ((r = write_file_atomic(o->pid_file, buf, (size_t) n, 0644)) < 0) {
-                        r = error_set(reterr, r, "writing pid file %s", o->pid_file);
-                        goto fail;
-                }
-        }
+        if ((r = pid_file_write(o->pid_file, s.pid, reterr)) < 0)
+                goto fail;
 
-        ns_plan_done(&a.ns);
-        rootfs_plan_done(&a.rootfs);
-        process_plan_done(&a.proc);
-        safe_close(a.console_sock);
-        safe_close(a.listener_sock);
-        free(a.listener_state);
         *ret = s;
-        return 0;
-
+        s = (Spawned){ .sync_fd = -1, .dirfd = -1, .rootfd = -1 };
+        r = 0;
+        goto done;
 fail:
         spawned_abort(&s, o->id);
-fail_early:
+done:
         ns_plan_done(&a.ns);
         rootfs_plan_done(&a.rootfs);
         process_plan_done(&a.proc);
@@ -554,6 +543,13 @@ fail_early:
         free(a.listener_state);
         spawned_done(&s);
         return r;
+}
+
+int pid_file_write(const char *path, pid_t pid, Error *reterr) {
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%d", (int) pid);
+        int r = path ? write_file_atomic(path, buf, (size_t) n, 0644) : 0;
+        return r < 0 ? error_set(reterr, r, "writing pid file %s", path) : 0;
 }
 
 int container_create(const RuntimeContext *ctx, const CreateOptions *o, Error *reterr) {

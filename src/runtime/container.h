@@ -47,6 +47,8 @@ pid_t clone_child(uint64_t flags, int cgroup_fd);
 /* Waits for pid, passing on every signal we get; returns its exit code. */
 int process_wait_forwarding(pid_t pid);
 int load_cgroup(const ContainerState *s, CgroupManager **ret, Error *reterr);
+/* --pid-file, written atomically as runc does; nothing when path is NULL. */
+int pid_file_write(const char *path, pid_t pid, Error *reterr);
 
 /* ---- capabilities ---- */
 

@@ -187,14 +187,8 @@ int container_exec(const RuntimeContext *ctx, const char *id, const OciProcess *
                         goto out;
                 }
         }
-        if (o->pid_file) {
-                char buf[32];
-                int n = snprintf(buf, sizeof buf, "%d", (int) pid);
-                if ((r = write_file_atomic(o->pid_file, buf, (size_t) n, 0644)) < 0) {
-                        r = error_set(reterr, r, "writing pid file %s", o->pid_file);
-                        goto kill;
-                }
-        }
+        if ((r = pid_file_write(o->pid_file, pid, reterr)) < 0)
+                goto kill;
         *ret_exit_code = o->detach ? 0 : process_wait_forwarding(pid);
         r = 0;
         goto out;
