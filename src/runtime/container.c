@@ -3,6 +3,7 @@
  * parent prepares and validates everything it can before cloning, so that a
  * bad config fails before any namespace, cgroup or mount exists; the child
  * reports its own failures over the sync socket as {errno, message}. */
+#include <elf.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -464,6 +465,7 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         sigset_t all, old;
         sigfillset(&all);
         sigprocmask(SIG_BLOCK, &all, &old);
+        log_debug("container %s: prepared, cloning", o->id);
         s.pid = clone_child(flags, cgroup_manager_dirfd(s.cgroup));
         if (s.pid == 0) {
                 safe_close(pair[0]);
@@ -494,6 +496,7 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         }
         if (cgroup_manager_dirfd(s.cgroup) < 0 && (r = cgroup_manager_add_pid(s.cgroup, s.pid, reterr)) < 0)
                 goto fail;
+        log_debug("container %s: pid %d is in its cgroups", o->id, (int) s.pid);
         if ((r = sync_send(s.sync_fd, SYNC_CGROUP, 0, 0, NULL)) < 0) {
                 r = child_failure(&s, reterr);
                 goto fail;
@@ -520,8 +523,10 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                         }
                         continue;
                 }
-                if (m.type == SYNC_READY)
+                if (m.type == SYNC_READY) {
+                        log_debug("container %s: set up", o->id);
                         break;
+                }
         }
         if ((r = state_save(s.dirfd, s.state, reterr)) < 0)
                 goto fail;
@@ -629,6 +634,7 @@ int process_wait_forwarding(pid_t pid) {
 }
 
 static int destroy(const RuntimeContext *ctx, ContainerState *s, int rootfd, Error *reterr) {
+        log_debug("container %s: destroying", s->id);
         _cleanup_(oci_spec_freep) OciSpec *spec = NULL;
         _cleanup_close_ int dir = openat(rootfd, s->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dir >= 0)
@@ -641,6 +647,7 @@ static int destroy(const RuntimeContext *ctx, ContainerState *s, int rootfd, Err
                 if (r < 0)
                         return r;
         }
+        log_debug("container %s: cgroup removed", s->id);
         int r = rm_rf_at(rootfd, s->id);
         if (r < 0)
                 return error_set(reterr, r, "removing the state of container \"%s\"", s->id);
@@ -683,6 +690,7 @@ int container_run(const RuntimeContext *ctx, const CreateOptions *o, bool detach
         *ret_exit_code = 0;
         if (!detach) {
                 *ret_exit_code = master >= 0 ? terminal_proxy_and_wait(master, s.pid) : process_wait_forwarding(s.pid);
+                log_debug("container %s: exited with %d", o->id, *ret_exit_code);
                 if (!o->keep && (r = destroy(ctx, s.state, s.rootfd, reterr)) < 0) {
                         spawned_done(&s);
                         return r;
@@ -891,6 +899,30 @@ int container_list(const RuntimeContext *ctx, ContainerSummary **ret, size_t *re
         return 0;
 }
 
+/* How much of an ELF file execve needs: up to the end of the last segment
+ * the program headers name. Section headers and debug info, which follow,
+ * are left out of the copy (half of berth-runtime's size). The whole file
+ * when it does not look like the ELF we expect. */
+static off_t elf_loaded_size(int fd) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        Elf64_Ehdr eh;
+        if (pread(fd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+            eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
+            eh.e_phnum > 64)
+                return st.st_size;
+        Elf64_Phdr ph[64];
+        size_t len = eh.e_phnum * sizeof(Elf64_Phdr);
+        if (pread(fd, ph, len, (off_t) eh.e_phoff) != (ssize_t) len)
+                return st.st_size;
+        uint64_t end = eh.e_phoff + len;
+        for (size_t i = 0; i < eh.e_phnum; i++)
+                if (ph[i].p_offset + ph[i].p_filesz > end)
+                        end = ph[i].p_offset + ph[i].p_filesz;
+        return end < (uint64_t) st.st_size ? (off_t) end : st.st_size;
+}
+
 int runtime_ensure_cloned_binary(char **argv, char **envp) {
         const int want = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
         _cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -899,16 +931,16 @@ int runtime_ensure_cloned_binary(char **argv, char **envp) {
         int seals = fcntl(self, F_GET_SEALS);
         if (seals >= 0 && (seals & want) == want)
                 return 0;
-        struct stat st;
-        if (fstat(self, &st) < 0)
-                return -errno;
+        off_t size = elf_loaded_size(self);
+        if (size < 0)
+                return (int) size;
         /* MFD_EXEC (6.3+) keeps a vm.memfd_noexec=1 host from refusing it. */
         int mfd = memfd_create("berth-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING | 0x0010U);
         if (mfd < 0 && errno == EINVAL)
                 mfd = memfd_create("berth-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (mfd < 0)
                 return -errno;
-        for (off_t left = st.st_size; left > 0;) {
+        for (off_t left = size; left > 0;) {
                 ssize_t n = sendfile(mfd, self, NULL, (size_t) left);
                 if (n <= 0) {
                         int e = n < 0 ? errno : EIO;
