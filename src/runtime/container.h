@@ -4,6 +4,7 @@
  * that carry it out. */
 #pragma once
 
+#include <sched.h>
 #include <signal.h>
 
 #include "cgroup.h"
@@ -157,6 +158,8 @@ int process_plan_make(const OciProcess *proc, const OciSeccomp *sec, const OciPe
 /* <root>/seccomp-cache, made on first use; -1 if it cannot be had. */
 int seccomp_cache_open(const RuntimeContext *ctx);
 void process_plan_done(ProcessPlan *p);
+/* "0-3,5" -> a cpu_set_t; -EINVAL on anything else. */
+int cpu_list_parse(const char *s, cpu_set_t *set);
 /* Identity, limits, privileges, seccomp, and execve; returns only on error
  * (with a message in reterr and the exit code docker/runc use: 126/127).
  * A seccomp notify fd goes to listener_sock with listener_state as body. */

@@ -187,6 +187,20 @@ int container_exec(const RuntimeContext *ctx, const char *id, const OciProcess *
                         goto out;
                 }
         }
+        if (p->exec_cpu_affinity && p->exec_cpu_affinity->final) {
+                /* The runtime's own work ran on "initial"; the process, now
+                 * exec'd, gets "final". */
+                cpu_set_t set;
+                if (cpu_list_parse(p->exec_cpu_affinity->final, &set) < 0) {
+                        r = error_msg(reterr, EINVAL, "process.execCPUAffinity.final: invalid CPU list \"%s\"",
+                                      p->exec_cpu_affinity->final);
+                        goto kill;
+                }
+                if (sched_setaffinity(pid, sizeof set, &set) < 0) {
+                        r = error_set(reterr, errno, "process.execCPUAffinity.final");
+                        goto kill;
+                }
+        }
         if ((r = pid_file_write(o->pid_file, pid, reterr)) < 0)
                 goto kill;
         *ret_exit_code = o->detach ? 0 : process_wait_forwarding(pid);

@@ -42,6 +42,15 @@ int ns_plan_make(const OciSpec *spec, NsPlan *ret, Error *reterr) {
                         p.clone_flags |= oci_ns_type_to_clone_flag(ns->type);
         }
         p.new_user = p.clone_flags & CLONE_NEWUSER;
+        /* Namespaces we make belong to our user namespace, so after joining
+         * another one we would hold no rights over them. runc gets round it
+         * with an extra process stage that berth does not have yet. */
+        if (p.join_fd[OCI_NS_USER] >= 0 && (p.clone_flags & ~CLONE_NEWTIME)) {
+                ns_plan_done(&p);
+                return error_msg(reterr, EOPNOTSUPP,
+                                 "linux.namespaces: joining a user namespace by path while creating other namespaces "
+                                 "is not supported yet; join those by path too");
+        }
         if (p.new_user) {
                 if (!l->uid_mappings.n || !l->gid_mappings.n) {
                         ns_plan_done(&p);

@@ -215,7 +215,7 @@ static int apply_scheduler(const OciScheduler *s, Error *reterr) {
         return 0;
 }
 
-static int cpu_list_parse(const char *s, cpu_set_t *set) {
+int cpu_list_parse(const char *s, cpu_set_t *set) {
         CPU_ZERO(set);
         while (s && *s) {
                 char *end;

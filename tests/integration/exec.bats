@@ -182,3 +182,20 @@ JSON
 	[[ $output == *"does not exist"* ]]
 	[ "$(container_status "$CID")" = running ]
 }
+
+@test "exec --process: execCPUAffinity initial, then final once exec'd" {
+	(($(nproc) >= 2)) || skip "needs 2 CPUs"
+	is_runc && skip "runc 1.1 predates execCPUAffinity"
+	cat >"$BERTH_TEST_DIR/process.json" <<'JSON'
+{
+	"args": ["sh", "-c", "sleep 0.3; grep Cpus_allowed_list /proc/self/status"],
+	"env": ["PATH=/bin"],
+	"cwd": "/",
+	"execCPUAffinity": {"initial": "0", "final": "1"}
+}
+JSON
+	run_file runtime exec --process "$BERTH_TEST_DIR/process.json" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Cpus_allowed_list:	1"* ]]
+}
