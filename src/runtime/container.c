@@ -335,6 +335,8 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 return error_msg(reterr, EINVAL, "config.json: process is required to create a container");
         if (!oci_spec_find_namespace(spec, OCI_NS_MOUNT))
                 return error_msg(reterr, EINVAL, "config.json: linux.namespaces must include a mount namespace");
+        if ((r = ns_check_spec(spec, reterr)) < 0)
+                return r;
         if (spec->process->terminal && !o->console_socket && console_fd < 0)
                 return error_msg(reterr, EINVAL, "process.terminal is true but no --console-socket was given");
         if ((r = rootfs_resolve(bundle, spec, &rootfs, reterr)) < 0 ||

@@ -78,6 +78,9 @@ void ns_plan_done(NsPlan *p);
 int ns_write_id_maps(pid_t pid, const NsPlan *p, Error *reterr);
 /* In the child: joins every namespace of join_fd (user first). */
 int ns_join_all(const NsPlan *p);
+/* Refuses settings that would change the host for want of a namespace:
+ * hostname without UTS, sysctls not namespaced or without theirs. */
+int ns_check_spec(const OciSpec *spec, Error *reterr);
 int ns_apply_time_offsets(const OciLinux *l, Error *reterr);
 
 /* ---- mounts and devices (in the child) ---- */

@@ -133,3 +133,41 @@ int ns_apply_time_offsets(const OciLinux *l, Error *reterr) {
                 return error_set(reterr, r, "writing linux.timeOffsets to /proc/self/timens_offsets");
         return 0;
 }
+
+/* Which namespace makes a sysctl private: only those may be set, and only
+ * when the container has that namespace, or they would change the host's. */
+static OciNamespaceType sysctl_namespace(const char *key) {
+        static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                           "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced" };
+        for (size_t i = 0; i < ELEMENTSOF(ipc); i++)
+                if (strcmp(key, ipc[i]) == 0)
+                        return OCI_NS_IPC;
+        if (str_startswith(key, "fs.mqueue."))
+                return OCI_NS_IPC;
+        if (str_startswith(key, "net."))
+                return OCI_NS_NETWORK;
+        if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+                return OCI_NS_UTS;
+        return _OCI_NS_INVALID;
+}
+
+int ns_check_spec(const OciSpec *spec, Error *reterr) {
+        const OciLinux *l = spec->linux_;
+        bool uts = oci_spec_find_namespace(spec, OCI_NS_UTS) != NULL;
+        if (spec->hostname && spec->hostname[0] && !uts)
+                return error_msg(reterr, EINVAL, "hostname is set but the container has no UTS namespace of its own");
+        if (spec->domainname && spec->domainname[0] && !uts)
+                return error_msg(reterr, EINVAL, "domainname is set but the container has no UTS namespace of its own");
+        for (size_t i = 0; l && i < l->sysctl.n; i++) {
+                const char *key = l->sysctl.keys[i];
+                OciNamespaceType t = sysctl_namespace(key);
+                if (t < 0)
+                        return error_msg(reterr, EINVAL, "linux.sysctl: \"%s\" is not a namespaced sysctl; refusing to set it",
+                                         key);
+                if (!oci_spec_find_namespace(spec, t))
+                        return error_msg(reterr, EINVAL,
+                                         "linux.sysctl: \"%s\" needs a %s namespace of the container's own", key,
+                                         oci_ns_type_to_string(t));
+        }
+        return 0;
+}

@@ -119,3 +119,19 @@ fails_cleanly() {
 	update_config '.process.cwd = "/bin/busybox"'
 	fails_cleanly run
 }
+
+@test "errors: a hostname without a UTS namespace would change the host's: refused" {
+	update_config '.linux.namespaces |= map(select(.type != "uts"))'
+	fails_cleanly run
+	[[ $output == *"no UTS namespace"* ]]
+	[ "$(hostname)" != berth ]
+}
+
+@test "errors: sysctls that are not namespaced, or lack their namespace, are refused" {
+	update_config '.linux.sysctl = {"kernel.nosuchthing": "1"}'
+	fails_cleanly run
+	[[ $output == *"not a namespaced sysctl"* ]]
+	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces |= map(select(.type != "network"))'
+	fails_cleanly run
+	[[ $output == *"network namespace"* ]]
+}
