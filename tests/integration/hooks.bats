@@ -137,7 +137,9 @@ log_line() {
 	pid=$(container_pid "$CID")
 	grep -qxF "uts=$(readlink "/proc/$pid/ns/uts")" "$BERTH_TEST_DIR/out/cc.txt"
 	grep -qxF "mnt=$(readlink "/proc/$pid/ns/mnt")" "$BERTH_TEST_DIR/out/cc.txt"
-	! grep -qxF "mnt=$(readlink /proc/self/ns/mnt)" "$BERTH_TEST_DIR/out/cc.txt"
+	if grep -qxF "mnt=$(readlink /proc/self/ns/mnt)" "$BERTH_TEST_DIR/out/cc.txt"; then
+		fail "createContainer ran in our mount namespace"
+	fi
 	grep -qxF "host-file=seen" "$BERTH_TEST_DIR/out/cc.txt"
 }
 
