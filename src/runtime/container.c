@@ -105,6 +105,9 @@ static _noreturn_ void container_init(InitArgs *a) {
         if (sync_recv(a->sync_fd, &m, NULL) < 0 || m.type != SYNC_GO)
                 _exit(1);
         a->state->pid = (pid_t) m.value;
+        if (a->listener_sock >= 0 &&
+            !(a->listener_state = listener_state_json(a->state, OCI_STATUS_CREATING, spec->linux_->seccomp)))
+                _exit(1);
 
         if ((r = ns_join_all(&a->ns)) < 0) {
                 error_set(&e, r, "joining namespaces");
@@ -135,7 +138,7 @@ static _noreturn_ void container_init(InitArgs *a) {
                     m.type != SYNC_HOOKS_DONE)
                         _exit(1);
         }
-        if ((r = run_hooks(spec, OCI_HOOK_CREATE_CONTAINER, a->state, OCI_STATUS_CREATED, &e)) < 0)
+        if ((r = run_hooks(spec, OCI_HOOK_CREATE_CONTAINER, a->state, OCI_STATUS_CREATING, &e)) < 0)
                 goto fail;
         if ((r = rootfs_pivot(&a->rootfs, rootfd, &e)) < 0)
                 goto fail;
@@ -176,7 +179,8 @@ static _noreturn_ void container_init(InitArgs *a) {
                 safe_close(w);
                 a->fifo_fd = safe_close(a->fifo_fd);
         }
-        if ((r = run_hooks(spec, OCI_HOOK_START_CONTAINER, a->state, OCI_STATUS_RUNNING, &e)) < 0)
+        /* As runc: the user's process has not started yet. */
+        if ((r = run_hooks(spec, OCI_HOOK_START_CONTAINER, a->state, OCI_STATUS_CREATED, &e)) < 0)
                 goto fail;
 
         r = process_exec(&a->proc, a->preserve_fds, a->listener_sock, a->listener_state, &code, &e);
@@ -225,20 +229,14 @@ static int mounts_absolutize(OciSpec *spec, const char *bundle, Error *reterr) {
 
 /* The seccomp agent's socket is connected by the parent: the child cannot
  * reach a host path once it has pivoted. */
-int listener_connect(const OciSpec *spec, const ContainerState *s, int *ret_sock, char **ret_state, Error *reterr) {
+int listener_connect(const OciSpec *spec, int *ret_sock, Error *reterr) {
         const OciSeccomp *sec = spec->linux_ ? spec->linux_->seccomp : NULL;
         *ret_sock = -1;
-        *ret_state = NULL;
         if (!sec || !sec->listener_path || !sec->listener_path[0])
                 return 0;
         int fd = unix_connect(sec->listener_path);
         if (fd < 0)
                 return error_set(reterr, fd, "connecting to linux.seccomp.listenerPath %s", sec->listener_path);
-        *ret_state = listener_state_json(s, OCI_STATUS_CREATING, sec);
-        if (!*ret_state) {
-                safe_close(fd);
-                return error_set(reterr, ENOMEM, "seccomp listener state");
-        }
         *ret_sock = fd;
         return 0;
 }
@@ -414,7 +412,7 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 r = error_set(reterr, a.console_sock, "connecting to console socket %s", o->console_socket);
                 goto fail;
         }
-        if ((r = listener_connect(spec, s.state, &a.listener_sock, &a.listener_state, reterr)) < 0)
+        if ((r = listener_connect(spec, &a.listener_sock, reterr)) < 0)
                 goto fail;
         {
                 const OciResources *res = spec->linux_ ? spec->linux_->resources : NULL;
@@ -568,13 +566,8 @@ int container_create(const RuntimeContext *ctx, const CreateOptions *o, Error *r
         return 0;
 }
 
-static int poststart(const OciSpec *spec, const ContainerState *st) {
-        Error e = {};
-        /* The spec says a failing poststart hook is only a warning. */
-        if (run_hooks(spec, OCI_HOOK_POSTSTART, st, OCI_STATUS_RUNNING, &e) < 0)
-                log_warn("%s", e.msg);
-        error_clear(&e);
-        return 0;
+static void poststart(const OciSpec *spec, const ContainerState *st) {
+        (void) run_hooks(spec, OCI_HOOK_POSTSTART, st, OCI_STATUS_RUNNING, NULL);
 }
 
 int container_start(const RuntimeContext *ctx, const char *id, Error *reterr) {
@@ -653,12 +646,8 @@ static int destroy(const RuntimeContext *ctx, ContainerState *s, int rootfd, Err
         int r = rm_rf_at(rootfd, s->id);
         if (r < 0)
                 return error_set(reterr, r, "removing the state of container \"%s\"", s->id);
-        if (spec) {
-                Error e = {};
-                if (run_hooks(spec, OCI_HOOK_POSTSTOP, s, OCI_STATUS_STOPPED, &e) < 0)
-                        log_warn("%s", e.msg);
-                error_clear(&e);
-        }
+        if (spec)
+                (void) run_hooks(spec, OCI_HOOK_POSTSTOP, s, OCI_STATUS_STOPPED, NULL);
         return 0;
 }
 

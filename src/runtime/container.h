@@ -128,6 +128,8 @@ int mount_option_names(JsonValue *arr); /* appends every option we know */
 
 /* ---- hooks ---- */
 
+/* Runs hooks in order with state_json on stdin. poststart and poststop only
+ * warn and go on; any other kind stops at the first failure. */
 int hooks_run(const OciHookList *hooks, OciHookKind kind, const char *state_json, Error *reterr);
 
 /* ---- terminal ---- */
@@ -171,7 +173,7 @@ int process_exec(const ProcessPlan *p, unsigned preserve_fds, int listener_sock,
 /* The seccomp agent's message: the containerProcessState of the spec. */
 char *listener_state_json(const ContainerState *s, OciStatus status, const OciSeccomp *sec);
 char *state_json_text(const ContainerState *s, OciStatus status);
-int listener_connect(const OciSpec *spec, const ContainerState *s, int *ret_sock, char **ret_state, Error *reterr);
+int listener_connect(const OciSpec *spec, int *ret_sock, Error *reterr);
 
 /* ---- the sync channel between the parent and the container's process ---- */
 

@@ -141,26 +141,21 @@ static const OciDeviceRule default_allow_rules[] = {
 };
 
 int devices_cgroup_rules(const OciSpec *spec, OciDeviceRule **ret, size_t *ret_n) {
-        const OciLinux *l = spec->linux_;
-        const OciResources *res = l ? l->resources : NULL;
-        size_t user = res ? res->devices.n : 0, nodes = l ? l->devices.n : 0;
+        const OciResources *res = spec->linux_ ? spec->linux_->resources : NULL;
+        size_t user = res ? res->devices.n : 0;
         *ret = NULL;
         *ret_n = 0;
         if (user == 0)
                 return 0;
-        size_t n = user + ELEMENTSOF(default_allow_rules) + nodes;
+        /* linux.devices get no rule of their own, as with runc: the spec's
+         * rules say who may use them. */
+        size_t n = user + ELEMENTSOF(default_allow_rules);
         OciDeviceRule *r = calloc(n, sizeof *r);
         if (!r)
                 return -ENOMEM;
         /* Shallow copies: the strings stay owned by the spec and the table. */
         memcpy(r, res->devices.items, user * sizeof *r);
         memcpy(r + user, default_allow_rules, sizeof default_allow_rules);
-        for (size_t i = 0; i < nodes; i++) {
-                const OciDevice *d = &l->devices.items[i];
-                OciDeviceRule *x = &r[user + ELEMENTSOF(default_allow_rules) + i];
-                *x = (OciDeviceRule){ .allow = true, .type = d->type && d->type[0] == 'b' ? "b" : "c",
-                                      .major = { d->major, true }, .minor = { d->minor, true }, .access = "rwm" };
-        }
         *ret = r;
         *ret_n = n;
         return 0;

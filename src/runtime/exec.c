@@ -123,8 +123,12 @@ int container_exec(const RuntimeContext *ctx, const char *id, const OciProcess *
                 r = error_set(reterr, a.console_sock, "connecting to console socket %s", o->console_socket);
                 goto out;
         }
-        if ((r = listener_connect(spec, s, &a.listener_sock, &a.listener_state, reterr)) < 0)
+        if ((r = listener_connect(spec, &a.listener_sock, reterr)) < 0)
                 goto out;
+        if (a.listener_sock >= 0 && !(a.listener_state = listener_state_json(s, st, spec->linux_->seccomp))) {
+                r = error_set(reterr, ENOMEM, "seccomp listener state");
+                goto out;
+        }
         int pair[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
                 r = error_set(reterr, errno, "socketpair");

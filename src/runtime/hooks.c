@@ -65,10 +65,23 @@ static int hook_run(const OciHook *h, const char *what, const char *state_json, 
 }
 
 int hooks_run(const OciHookList *hooks, OciHookKind kind, const char *state_json, Error *reterr) {
+        /* poststart and poststop failures are warnings, and the hooks after
+         * a failed one still run (runtime spec); the others stop at the first. */
+        bool warn_only = kind == OCI_HOOK_POSTSTART || kind == OCI_HOOK_POSTSTOP;
         for (size_t i = 0; hooks && i < hooks->n; i++) {
-                int r = hook_run(&hooks->items[i], oci_hook_kind_to_string(kind), state_json, reterr);
-                if (r < 0)
+                Error e = {};
+                int r = hook_run(&hooks->items[i], oci_hook_kind_to_string(kind), state_json, &e);
+                if (r < 0 && warn_only)
+                        log_warn("%s", e.msg);
+                else if (r < 0) {
+                        if (reterr) {
+                                error_clear(reterr);
+                                *reterr = e;
+                        } else
+                                error_clear(&e);
                         return r;
+                }
+                error_clear(&e);
         }
         return 0;
 }

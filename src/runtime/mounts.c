@@ -431,6 +431,13 @@ int rootfs_prepare(const RootfsPlan *p, int *ret_rootfd, int *ret_console_master
                         has_devpts = true;
         }
 
+        /* A cwd missing from the image is made, as runc does; if it cannot
+         * be (a read-only rootfs), chdir says so later. */
+        if (spec->process && spec->process->cwd && spec->process->cwd[0] == '/') {
+                int cwd = path_mkdir_in_root(rootfd, spec->process->cwd, 0755);
+                safe_close(cwd);
+        }
+
         int r = devices_create(rootfd, spec, dev_tmpfs, p->new_userns, reterr);
         if (r < 0)
                 return r;
