@@ -102,8 +102,16 @@ static _noreturn_ void container_init(InitArgs *a) {
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
 
-        if (sync_recv(a->sync_fd, &m, NULL) < 0 || m.type != SYNC_GO)
-                _exit(1);
+        for (;;) {
+                int fd = -1;
+                if (sync_recv(a->sync_fd, &m, &fd) < 0)
+                        _exit(1);
+                if (m.type == SYNC_GO)
+                        break;
+                if (m.type != SYNC_MOUNT_FD || fd < 0 || m.value < 0 || (size_t) m.value >= spec->mounts.n)
+                        _exit(1);
+                a->rootfs.mounts[m.value].idmap_fd = fd;
+        }
         a->state->pid = (pid_t) m.value;
         if (a->listener_sock >= 0 &&
             !(a->listener_state = listener_state_json(a->state, OCI_STATUS_CREATING, spec->linux_->seccomp)))
@@ -488,7 +496,8 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 goto fail;
         }
         s.state->pid = s.pid;
-        if ((r = ns_write_id_maps(s.pid, &a.ns, reterr)) < 0)
+        if ((r = ns_write_id_maps(s.pid, &a.ns, reterr)) < 0 ||
+            (r = rootfs_send_idmapped_mounts(&a.rootfs, s.pid, s.sync_fd, reterr)) < 0)
                 goto fail;
         if ((r = sync_send(s.sync_fd, SYNC_GO, 0, s.pid, NULL)) < 0) {
                 r = child_failure(&s, reterr);

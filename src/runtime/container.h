@@ -91,6 +91,8 @@ typedef struct MountPlan {
         uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for recursive options */
         bool recursive_attr;
         bool idmap;
+        bool idmap_recursive;    /* "ridmap" */
+        int idmap_fd;            /* the idmapped detached mount the parent made; -1 */
         char *data;              /* the rest, comma-joined, for the fs */
 } MountPlan;
 int mount_options_parse(char *const *options, MountPlan *ret, Error *reterr);
@@ -107,6 +109,11 @@ typedef struct RootfsPlan {
         bool cgroupns;
 } RootfsPlan;
 int rootfs_plan_make(const OciSpec *spec, const char *rootfs, RootfsPlan *ret, Error *reterr);
+/* In the parent, once the child's user namespace has its maps: a detached,
+ * idmapped clone of each "idmap" bind source (the kernel wants this done
+ * with rights over the source's filesystem, which the child lacks), sent to
+ * the child as SYNC_MOUNT_FD messages, value = the mount's index. */
+int rootfs_send_idmapped_mounts(const RootfsPlan *p, pid_t child, int sync_fd, Error *reterr);
 void rootfs_plan_done(RootfsPlan *p);
 /* Everything up to (not including) pivot_root; returns an fd of the rootfs. */
 int rootfs_prepare(const RootfsPlan *p, int *ret_rootfd, int *ret_console_master, bool want_console,
@@ -184,7 +191,7 @@ typedef enum SyncType {
         SYNC_HOOKS_DONE,   /* parent -> child */
         SYNC_READY,        /* child -> parent: set up; about to wait for start / exec */
         SYNC_ERROR,        /* child -> parent: errno and message */
-        SYNC_PID,          /* intermediate -> parent: the pid of the real process */
+        SYNC_MOUNT_FD,     /* parent -> child: a detached mount (SCM_RIGHTS); value = mounts[] index */
 } SyncType;
 
 typedef struct SyncMsg {

@@ -91,7 +91,7 @@ static int data_append(char **data, const char *opt) {
 }
 
 int mount_options_parse(char *const *options, MountPlan *ret, Error *reterr) {
-        MountPlan p = {};
+        MountPlan p = { .idmap_fd = -1 };
         for (size_t i = 0; options && options[i]; i++) {
                 const char *o = options[i];
                 bool done = false;
@@ -125,6 +125,7 @@ int mount_options_parse(char *const *options, MountPlan *ret, Error *reterr) {
                         }
                 if (!done && (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0)) {
                         p.idmap = true;
+                        p.idmap_recursive = o[0] == 'r';
                         done = true;
                 }
                 /* crun's tmpcopyup and mount(8)'s x-* are for other tools. */
@@ -142,6 +143,11 @@ int mount_options_parse(char *const *options, MountPlan *ret, Error *reterr) {
 void mount_plan_done(MountPlan *p) {
         free(p->data);
         p->data = NULL;
+        p->idmap_fd = safe_close(p->idmap_fd);
+}
+
+static bool is_bind(const OciMount *m, const MountPlan *mp) {
+        return (mp->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
 }
 
 int rootfs_plan_make(const OciSpec *spec, const char *rootfs, RootfsPlan *ret, Error *reterr) {
@@ -159,6 +165,16 @@ int rootfs_plan_make(const OciSpec *spec, const char *rootfs, RootfsPlan *ret, E
                 if (!m->destination || !m->destination[0]) {
                         rootfs_plan_done(&p);
                         return error_msg(reterr, EINVAL, "mounts[%zu]: destination is empty", i);
+                }
+                if (p.mounts[i].idmap && !is_bind(m, &p.mounts[i])) {
+                        rootfs_plan_done(&p);
+                        return error_msg(reterr, EINVAL, "mounts[%zu] (%s): \"idmap\" is supported on bind mounts only",
+                                         i, m->destination);
+                }
+                if (p.mounts[i].idmap && !oci_spec_find_namespace(spec, OCI_NS_USER)) {
+                        rootfs_plan_done(&p);
+                        return error_msg(reterr, EINVAL, "mounts[%zu] (%s): \"idmap\" needs a user namespace", i,
+                                         m->destination);
                 }
                 if (m->uid_mappings.n || m->gid_mappings.n) {
                         rootfs_plan_done(&p);
@@ -184,10 +200,6 @@ void rootfs_plan_done(RootfsPlan *p) {
                 mount_plan_done(&p->mounts[i]);
         free(p->mounts);
         p->mounts = NULL;
-}
-
-static bool is_bind(const OciMount *m, const MountPlan *mp) {
-        return (mp->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
 }
 
 /* Flags that a mount inherited from a less privileged place keeps locked:
@@ -348,7 +360,12 @@ static int mount_one(const RootfsPlan *p, int rootfd, size_t i, Error *reterr) {
         if (type && strcmp(type, "cgroup") == 0)
                 r = mount_cgroup(p, rootfd, m, mp, target, reterr);
         else if (bind) {
-                if (mount(m->source, target, NULL, MS_BIND | (mp->flags & MS_REC), NULL) < 0)
+                if (mp->idmap_fd >= 0) {
+                        if (syscall(SYS_move_mount, mp->idmap_fd, "", fd, "",
+                                    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                                return error_set(reterr, errno, "mounts[%zu]: attaching the idmapped %s on %s", i,
+                                                 m->source, m->destination);
+                } else if (mount(m->source, target, NULL, MS_BIND | (mp->flags & MS_REC), NULL) < 0)
                         return error_set(reterr, errno, "mounts[%zu]: binding %s on %s", i, m->source, m->destination);
                 r = 0;
                 if (flags) {
@@ -377,24 +394,49 @@ static int mount_one(const RootfsPlan *p, int rootfd, size_t i, Error *reterr) {
         if (r < 0)
                 return r;
 
-        if (mp->propagation || mp->recursive_attr || mp->idmap) {
+        if (mp->propagation || mp->recursive_attr) {
                 _cleanup_close_ int top = path_open_in_root(rootfd, m->destination, O_PATH, 0);
                 if (top < 0)
                         return error_set(reterr, top, "mounts[%zu]: reopening %s", i, m->destination);
                 if (mp->propagation && mount(NULL, fd_proc_path(top, tp), NULL, mp->propagation, NULL) < 0)
                         return error_set(reterr, errno, "mounts[%zu]: setting propagation of %s", i, m->destination);
-                if (mp->recursive_attr || mp->idmap) {
+                if (mp->recursive_attr) {
                         struct mount_attr attr = { .attr_set = mp->attr_set, .attr_clr = mp->attr_clr };
-                        _cleanup_close_ int userns = -1;
-                        if (mp->idmap) {
-                                userns = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-                                attr.attr_set |= MOUNT_ATTR_IDMAP;
-                                attr.userns_fd = (uint64_t) userns;
-                        }
                         if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-                                return error_set(reterr, errno, "mounts[%zu]: setting %s attributes of %s", i,
-                                                 mp->idmap ? "idmap" : "recursive", m->destination);
+                                return error_set(reterr, errno, "mounts[%zu]: setting recursive attributes of %s", i,
+                                                 m->destination);
                 }
+        }
+        return 0;
+}
+
+int rootfs_send_idmapped_mounts(const RootfsPlan *p, pid_t child, int sync_fd, Error *reterr) {
+        _cleanup_close_ int userns = -1;
+        for (size_t i = 0; i < p->spec->mounts.n; i++) {
+                const OciMount *m = &p->spec->mounts.items[i];
+                const MountPlan *mp = &p->mounts[i];
+                if (!mp->idmap)
+                        continue;
+                if (userns < 0) {
+                        char path[64];
+                        snprintf(path, sizeof path, "/proc/%d/ns/user", (int) child);
+                        if ((userns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                                return error_set(reterr, errno, "opening the container's user namespace");
+                }
+                bool rec = (mp->flags & MS_REC) || mp->idmap_recursive;
+                _cleanup_close_ int fd = (int) syscall(SYS_open_tree, AT_FDCWD, m->source,
+                                                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+                if (fd < 0)
+                        return error_set(reterr, errno, "mounts[%zu]: cloning %s", i, m->source);
+                struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
+                if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (mp->idmap_recursive ? AT_RECURSIVE : 0), &attr,
+                            sizeof attr) < 0)
+                        return error_set(reterr, errno, "mounts[%zu]: idmapping %s (does its filesystem support it?)", i,
+                                         m->source);
+                SyncMsg msg = { .type = SYNC_MOUNT_FD, .value = (int64_t) i };
+                int r = send_fd(sync_fd, fd, &msg, offsetof(SyncMsg, msg));
+                if (r < 0)
+                        return error_set(reterr, r, "passing the idmapped mount of %s", m->destination);
         }
         return 0;
 }
@@ -502,11 +544,19 @@ int rootfs_pivot(const RootfsPlan *p, int rootfd, Error *reterr) {
                 if (chroot(".") < 0)
                         return error_set(reterr, errno, "chroot");
         } else {
-                /* pivot_root(".", ".") stacks the old root under the new one;
-                 * making it rslave before the lazy unmount keeps the unmount
-                 * from propagating to the host. */
+                /* pivot_root(".", ".") stacks the old root on top of the new
+                 * one. "." must then name the old root for certain before it
+                 * is made rslave (so that the unmount does not propagate to
+                 * the host): resolved from a cwd in the new root, mount(2)
+                 * would reach the new root and undo every propagation the
+                 * spec asked for. */
+                _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+                if (oldroot < 0)
+                        return error_set(reterr, errno, "opening the old root");
                 if (syscall(SYS_pivot_root, ".", ".") < 0)
                         return error_set(reterr, errno, "pivot_root");
+                if (fchdir(oldroot) < 0)
+                        return error_set(reterr, errno, "entering the old root");
                 if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
                         return error_set(reterr, errno, "making the old root rslave");
                 if (umount2(".", MNT_DETACH) < 0)
