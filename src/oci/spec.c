@@ -450,18 +450,19 @@ static int check_resources(const OciResources *r, const char *path, Error *reter
                                          "%s%sdevices[%zu].access: \"%s\" is not a combination of r, w and m",
                                          SUB(path), i, d->access);
         }
-        /* The runtime spec's range; 0 would mean "unset" to the kernel. */
+        /* The runtime spec's range. 0 means unset: docker sends it so. */
         const OciBlockIO *b = r->block_io;
-        if (b && b->weight.set && (b->weight.value < 10 || b->weight.value > 1000))
+        if (b && b->weight.set && b->weight.value && (b->weight.value < 10 || b->weight.value > 1000))
                 return error_msg(reterr, EINVAL, "%s%sblockIO.weight: %" PRIu64 " is out of range (10-1000)", SUB(path),
                                  b->weight.value);
-        if (b && b->leaf_weight.set && (b->leaf_weight.value < 10 || b->leaf_weight.value > 1000))
+        if (b && b->leaf_weight.set && b->leaf_weight.value && (b->leaf_weight.value < 10 || b->leaf_weight.value > 1000))
                 return error_msg(reterr, EINVAL, "%s%sblockIO.leafWeight: %" PRIu64 " is out of range (10-1000)",
                                  SUB(path), b->leaf_weight.value);
         for (size_t i = 0; b && i < b->weight_device.n; i++) {
                 const OciWeightDevice *w = &b->weight_device.items[i];
-                if ((w->weight.set && (w->weight.value < 10 || w->weight.value > 1000)) ||
-                    (w->leaf_weight.set && (w->leaf_weight.value < 10 || w->leaf_weight.value > 1000)))
+                if ((w->weight.set && w->weight.value && (w->weight.value < 10 || w->weight.value > 1000)) ||
+                    (w->leaf_weight.set && w->leaf_weight.value &&
+                     (w->leaf_weight.value < 10 || w->leaf_weight.value > 1000)))
                         return error_msg(reterr, EINVAL, "%s%sblockIO.weightDevice[%zu]: weight is out of range (10-1000)",
                                          SUB(path), i);
         }

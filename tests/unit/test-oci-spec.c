@@ -392,6 +392,11 @@ static void test_validation_errors(void **state) {
                 const char *msg;
         } cases[] = {
                 {"{'ociVersion': '1.2.0', 'process': {'cwd': '/'}}", "process.args: must not be empty"},
+                {"{'ociVersion': '1.2.0', 'linux': {'resources': {'blockIO': {'weight': 5}}}}",
+                 "linux.resources.blockIO.weight: 5 is out of range (10-1000)"},
+                {"{'ociVersion': '1.2.0', 'linux': {'resources': {'blockIO': {'weightDevice': [{'major': 8, "
+                 "'minor': 0, 'weight': 1001}]}}}}",
+                 "linux.resources.blockIO.weightDevice[0]: weight is out of range (10-1000)"},
                 {"{'ociVersion': '1.2.0', 'process': {'args': [], 'cwd': '/'}}", "process.args: must not be empty"},
                 {"{'ociVersion': '1.2.0', 'process': {'args': ['sh']}}", "process.cwd: missing required field"},
                 {"{'ociVersion': '1.2.0', 'process': {'args': ['sh'], 'cwd': 'tmp'}}",
