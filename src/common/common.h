@@ -124,6 +124,8 @@ void log_msg(LogLevel level, const char *fmt, ...) _printf_(2, 3);
 /* ---- strings and files --------------------------------------------------- */
 
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
+/* "2026-11-23T21:06:00.123456789Z", UTC, as runc and docker write times. */
+void time_now_rfc3339(char buf[static 64]);
 bool str_startswith(const char *s, const char *prefix);
 int parse_int64(const char *s, int64_t *ret);
 int parse_uint64(const char *s, uint64_t *ret);

@@ -192,16 +192,20 @@ int json_parse_buf(const char *buf, size_t len, const char *what, JsonValue **re
         return 0;
 }
 
-int json_parse_file(const char *path, JsonValue **ret, Error *reterr) {
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0;
-        /* read_file_at() refuses a file that fills max, hence the +1. */
-        int r = read_file(path, (size_t) JSON_MAX_SIZE + 1, &buf, &len);
+int json_read_file(const char *path, char **ret, size_t *ret_len, Error *reterr) {
+        int r = read_file(path, JSON_MAX_SIZE, ret, ret_len);
         if (r == -EFBIG)
                 return error_msg(reterr, EFBIG, "%s: larger than the limit of %u bytes", path, JSON_MAX_SIZE);
         if (r < 0)
                 return error_set(reterr, r, "reading %s", path);
-        return json_parse_buf(buf, len, path, ret, reterr);
+        return 0;
+}
+
+int json_parse_file(const char *path, JsonValue **ret, Error *reterr) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        int r = json_read_file(path, &buf, &len, reterr);
+        return r < 0 ? r : json_parse_buf(buf, len, path, ret, reterr);
 }
 
 /* ---- reading raw values ------------------------------------------------------- */

@@ -21,6 +21,8 @@ static inline void json_unrefp(JsonValue **v) { json_unref(*v); }
 /* what names the input in error messages ("config.json"). */
 int json_parse_buf(const char *buf, size_t len, const char *what, JsonValue **ret, Error *reterr);
 int json_parse_file(const char *path, JsonValue **ret, Error *reterr);
+/* Reads a JSON document's bytes, refusing one over JSON_MAX_SIZE by name. */
+int json_read_file(const char *path, char **ret, size_t *ret_len, Error *reterr);
 
 /* Reading raw values. */
 bool json_is_object(const JsonValue *v);

@@ -2,7 +2,6 @@
  * ({"level":...,"msg":...,"time":...}) which containerd parses from --log.
  * The log is process-global state by design: it is set once from flags. */
 #include <jansson.h>
-#include <time.h>
 
 #include "common.h"
 
@@ -87,13 +86,8 @@ void log_msg(LogLevel level, const char *fmt, ...) {
         va_end(ap);
 
         if (log_format == LOG_FORMAT_JSON) {
-                struct timespec ts;
-                struct tm tm;
                 char when[64];
-                clock_gettime(CLOCK_REALTIME, &ts);
-                gmtime_r(&ts.tv_sec, &tm);
-                size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-                snprintf(when + n, sizeof when - n, ".%09ldZ", ts.tv_nsec);
+                time_now_rfc3339(when);
                 json_t *o = json_pack("{s:s, s:s, s:s}", "level", log_level_table[level], "msg", msg, "time", when);
                 char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
                 if (line) {

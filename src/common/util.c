@@ -1,6 +1,7 @@
 /* Strings, string vectors, string maps, numbers and files. */
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 
 #include "common.h"
 
@@ -350,4 +351,13 @@ int passwd_lookup_uid(const char *path, uid_t uid, char **ret_name, char **ret_h
                 return 0;
         }
         return -ENOENT;
+}
+
+void time_now_rfc3339(char buf[static 64]) {
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        size_t n = strftime(buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, 64 - n, ".%09ldZ", ts.tv_nsec);
 }

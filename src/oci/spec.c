@@ -579,13 +579,8 @@ int oci_spec_parse(const char *buf, size_t len, OciSpec **ret, Error *reterr) {
 int oci_spec_load(const char *path, OciSpec **ret, Error *reterr) {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
-        /* read_file_at() refuses a file that fills max, hence the +1. */
-        int r = read_file(path, (size_t) JSON_MAX_SIZE + 1, &buf, &len);
-        if (r == -EFBIG)
-                return error_msg(reterr, EFBIG, "%s: larger than the limit of %u bytes", path, JSON_MAX_SIZE);
-        if (r < 0)
-                return error_set(reterr, r, "reading %s", path);
-        return spec_parse_named(buf, len, path, ret, reterr);
+        int r = json_read_file(path, &buf, &len, reterr);
+        return r < 0 ? r : spec_parse_named(buf, len, path, ret, reterr);
 }
 
 OciSpec *oci_spec_free(OciSpec *s) {

@@ -59,6 +59,12 @@ typedef struct InitArgs {
         bool new_cgroupns; /* unshared by the child once it is in its cgroups */
 } InitArgs;
 
+static char *now_rfc3339_dup(void) {
+        char buf[64];
+        time_now_rfc3339(buf);
+        return strdup(buf);
+}
+
 char *state_json_text(const ContainerState *s, OciStatus status) {
         _cleanup_json_ JsonValue *v = state_to_oci_json(s, status);
         return v ? json_dump(v, 0) : NULL;
@@ -331,10 +337,8 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         size_t config_len = 0;
         if (!config_path)
                 return error_set(reterr, ENOMEM, "config");
-        r = read_file(config_path, JSON_MAX_SIZE, &config_buf, &config_len);
-        if (r < 0)
-                return error_set(reterr, r, "reading %s", config_path);
-        if ((r = oci_spec_parse(config_buf, config_len, &s.spec, reterr)) < 0)
+        if ((r = json_read_file(config_path, &config_buf, &config_len, reterr)) < 0 ||
+            (r = oci_spec_parse(config_buf, config_len, &s.spec, reterr)) < 0)
                 return r;
         const OciSpec *spec = s.spec;
         if (!spec->process)
@@ -367,7 +371,7 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
 
         s.state = calloc(1, sizeof *s.state);
         if (!s.state || !(s.state->id = strdup(o->id)) || !(s.state->bundle = strdup(bundle)) ||
-            !(s.state->created = now_rfc3339()) || !(s.state->owner = strdup(""))) {
+            !(s.state->created = now_rfc3339_dup()) || !(s.state->owner = strdup(""))) {
                 r = error_set(reterr, ENOMEM, "state");
                 goto done;
         }
@@ -582,10 +586,10 @@ static void poststart(const OciSpec *spec, const ContainerState *st) {
 int container_start(const RuntimeContext *ctx, const char *id, Error *reterr) {
         _cleanup_(container_state_freep) ContainerState *s = NULL;
         _cleanup_close_ int dir = -1;
-        int r = state_load(ctx, id, &s, &dir, reterr);
+        OciStatus st;
+        int r = state_load_status(ctx, id, &s, &dir, &st, reterr);
         if (r < 0)
                 return r;
-        OciStatus st = state_status(s, dir);
         if (st != OCI_STATUS_CREATED)
                 return error_msg(reterr, EBUSY, "cannot start container \"%s\": it is %s, not created", id,
                                  oci_status_to_string(st));
@@ -722,10 +726,10 @@ int load_cgroup(const ContainerState *s, CgroupManager **ret, Error *reterr) {
 int container_kill(const RuntimeContext *ctx, const char *id, int sig, bool all, Error *reterr) {
         _cleanup_(container_state_freep) ContainerState *s = NULL;
         _cleanup_close_ int dir = -1;
-        int r = state_load(ctx, id, &s, &dir, reterr);
+        OciStatus st;
+        int r = state_load_status(ctx, id, &s, &dir, &st, reterr);
         if (r < 0)
                 return r;
-        OciStatus st = state_status(s, dir);
         if (st == OCI_STATUS_STOPPED && !all)
                 return error_msg(reterr, ESRCH, "container \"%s\" is not running", id);
         if (all) {
@@ -764,10 +768,10 @@ static void wait_gone(pid_t pid, uint64_t start) {
 int container_delete(const RuntimeContext *ctx, const char *id, bool force, Error *reterr) {
         _cleanup_(container_state_freep) ContainerState *s = NULL;
         _cleanup_close_ int dir = -1;
-        int r = state_load(ctx, id, &s, &dir, reterr);
+        OciStatus st;
+        int r = state_load_status(ctx, id, &s, &dir, &st, reterr);
         if (r < 0)
                 return r;
-        OciStatus st = state_status(s, dir);
         if (st == OCI_STATUS_RUNNING || st == OCI_STATUS_PAUSED) {
                 if (!force)
                         return error_msg(reterr, EBUSY, "cannot delete container \"%s\" that is not stopped: %s", id,
@@ -793,10 +797,10 @@ int container_delete(const RuntimeContext *ctx, const char *id, bool force, Erro
 static int freeze(const RuntimeContext *ctx, const char *id, bool frozen, Error *reterr) {
         _cleanup_(container_state_freep) ContainerState *s = NULL;
         _cleanup_close_ int dir = -1;
-        int r = state_load(ctx, id, &s, &dir, reterr);
+        OciStatus st;
+        int r = state_load_status(ctx, id, &s, &dir, &st, reterr);
         if (r < 0)
                 return r;
-        OciStatus st = state_status(s, dir);
         if (st != (frozen ? OCI_STATUS_RUNNING : OCI_STATUS_PAUSED))
                 return error_msg(reterr, EBUSY, "container \"%s\" is %s, not %s", id, oci_status_to_string(st),
                                  frozen ? "running" : "paused");

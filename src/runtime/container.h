@@ -36,9 +36,11 @@ int state_save(int dirfd, const ContainerState *s, Error *reterr);
 /* -ENOENT with "container \"ID\" does not exist". */
 int state_load(const RuntimeContext *ctx, const char *id, ContainerState **ret, int *ret_dirfd, Error *reterr);
 OciStatus state_status(const ContainerState *s, int dirfd);
+/* state_load() and state_status() together, as most verbs need both. */
+int state_load_status(const RuntimeContext *ctx, const char *id, ContainerState **ret, int *ret_dirfd,
+                      OciStatus *ret_status, Error *reterr);
 bool pid_is_alive(pid_t pid, uint64_t start_time);
 int pid_start_time(pid_t pid, uint64_t *ret);
-char *now_rfc3339(void);
 /* The saved copy of config.json, for hooks and the exec template. */
 int state_load_spec(int dirfd, OciSpec **ret, Error *reterr);
 JsonValue *state_to_oci_json(const ContainerState *s, OciStatus status);

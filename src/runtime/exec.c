@@ -84,10 +84,10 @@ int container_exec(const RuntimeContext *ctx, const char *id, const OciProcess *
         _cleanup_close_ int dir = -1, sync_fd = -1, seccomp_cache = -1;
         ExecArgs a = { .console_sock = -1, .listener_sock = -1, .preserve_fds = o->preserve_fds };
         pid_t pid = 0;
-        int r = state_load(ctx, id, &s, &dir, reterr);
+        OciStatus st;
+        int r = state_load_status(ctx, id, &s, &dir, &st, reterr);
         if (r < 0)
                 return r;
-        OciStatus st = state_status(s, dir);
         if (st != OCI_STATUS_RUNNING && st != OCI_STATUS_CREATED)
                 return error_msg(reterr, EBUSY, "cannot exec in container \"%s\": it is %s", id, oci_status_to_string(st));
         if ((r = state_load_spec(dir, &spec, reterr)) < 0)

@@ -110,12 +110,17 @@ int state_load(const RuntimeContext *ctx, const char *id, ContainerState **ret, 
 }
 
 int state_load_spec(int dirfd, OciSpec **ret, Error *reterr) {
-        _cleanup_free_ char *buf = NULL;
-        size_t len;
-        int r = read_file_at(dirfd, "config.json", JSON_MAX_SIZE, &buf, &len);
-        if (r < 0)
-                return error_set(reterr, r, "reading the saved config.json");
-        return oci_spec_parse(buf, len, ret, reterr);
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d/config.json", dirfd);
+        return oci_spec_load(path, ret, reterr);
+}
+
+int state_load_status(const RuntimeContext *ctx, const char *id, ContainerState **ret, int *ret_dirfd,
+                      OciStatus *ret_status, Error *reterr) {
+        int r = state_load(ctx, id, ret, ret_dirfd, reterr);
+        if (r >= 0)
+                *ret_status = state_status(*ret, *ret_dirfd);
+        return r;
 }
 
 int pid_start_time(pid_t pid, uint64_t *ret) {
@@ -165,16 +170,6 @@ OciStatus state_status(const ContainerState *s, int dirfd) {
         return OCI_STATUS_RUNNING;
 }
 
-char *now_rfc3339(void) {
-        struct timespec ts;
-        struct tm tm;
-        char buf[64];
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-        return strdup(buf);
-}
 
 JsonValue *state_to_oci_json(const ContainerState *s, OciStatus status) {
         JsonValue *o = json_new_object();
