@@ -1,6 +1,6 @@
 /* oci: the OCI data model. The runtime spec's config.json and state, parsed
  * into typed structs (through common/json.h's dispatch tables) and emitted;
- * later the image spec's index, manifest, config and descriptors. Parsing
+ * and the image spec's index, manifest, config and descriptors. Parsing
  * validates shape and types; what only the kernel can judge (does this
  * namespace exist here?) is the runtime's business. */
 #pragma once
@@ -349,3 +349,286 @@ const char *oci_status_to_string(OciStatus s);
 OciStatus oci_status_from_string(const char *s);
 
 #define OCI_VERSION "1.2.0"
+
+/* ==== image spec ================================================================
+ * The OCI image spec (index, manifest, config, descriptors) and the Docker
+ * schema2 documents that registries still serve, read into typed structs,
+ * validated, and emitted as canonical JSON; image references by Docker's
+ * rules. Implemented in image.c and reference.c. */
+
+/* ---- media types ---------------------------------------------------------------- */
+
+typedef enum OciMediaType {
+        OCI_MEDIA_TYPE_INDEX,
+        OCI_MEDIA_TYPE_MANIFEST,
+        OCI_MEDIA_TYPE_CONFIG,
+        OCI_MEDIA_TYPE_LAYER_TAR,
+        OCI_MEDIA_TYPE_LAYER_TAR_GZIP,
+        OCI_MEDIA_TYPE_LAYER_TAR_ZSTD,
+        OCI_MEDIA_TYPE_LAYER_NONDIST_TAR,
+        OCI_MEDIA_TYPE_LAYER_NONDIST_TAR_GZIP,
+        OCI_MEDIA_TYPE_LAYER_NONDIST_TAR_ZSTD,
+        OCI_MEDIA_TYPE_EMPTY,
+        OCI_MEDIA_TYPE_DOCKER_MANIFEST_LIST,
+        OCI_MEDIA_TYPE_DOCKER_MANIFEST,
+        OCI_MEDIA_TYPE_DOCKER_CONFIG,
+        OCI_MEDIA_TYPE_DOCKER_LAYER_TAR_GZIP,
+        OCI_MEDIA_TYPE_DOCKER_LAYER_FOREIGN_TAR_GZIP,
+        OCI_MEDIA_TYPE_DOCKER_MANIFEST_SCHEMA1,
+        OCI_MEDIA_TYPE_DOCKER_MANIFEST_SCHEMA1_SIGNED,
+        _OCI_MEDIA_TYPE_MAX,
+        _OCI_MEDIA_TYPE_INVALID = -EINVAL,
+} OciMediaType;
+const char *oci_media_type_to_string(OciMediaType t);
+OciMediaType oci_media_type_from_string(const char *s);
+bool oci_media_type_is_index(OciMediaType t);    /* OCI index, Docker manifest list */
+bool oci_media_type_is_manifest(OciMediaType t); /* OCI manifest, Docker schema2 (not schema1) */
+bool oci_media_type_is_config(OciMediaType t);
+bool oci_media_type_is_layer(OciMediaType t);
+/* RFC 6838's type "/" subtype, as descriptors must carry. */
+bool oci_media_type_string_is_valid(const char *s);
+
+typedef enum OciCompression {
+        OCI_COMPRESSION_NONE,
+        OCI_COMPRESSION_GZIP,
+        OCI_COMPRESSION_ZSTD,
+        _OCI_COMPRESSION_MAX,
+        _OCI_COMPRESSION_INVALID = -EINVAL,
+} OciCompression;
+const char *oci_compression_to_string(OciCompression c); /* "none", "gzip", "zstd" */
+OciCompression oci_compression_from_string(const char *s);
+/* A layer's compression; -EINVAL for what is not a layer. */
+OciCompression oci_media_type_layer_compression(OciMediaType t);
+
+/* ---- digests ------------------------------------------------------------------- */
+
+typedef struct OciDigest {
+        char algorithm[16]; /* "sha256", "sha512"; "" when unset */
+        char hex[129];      /* lowercase */
+} OciDigest;
+#define OCI_DIGEST_STRING_MAX (sizeof(((OciDigest *) 0)->algorithm) + sizeof(((OciDigest *) 0)->hex))
+
+/* "sha256:<64 lowercase hex>" or "sha512:<128>". -EINVAL for a malformed
+ * digest, -EOPNOTSUPP for a well-formed one of another algorithm; the
+ * message says which part is wrong. */
+int oci_digest_parse(const char *s, OciDigest *ret, Error *reterr);
+bool oci_digest_is_valid(const char *s);
+bool oci_digest_is_set(const OciDigest *d);
+bool oci_digest_equal(const OciDigest *a, const OciDigest *b);
+/* Writes "algorithm:hex" into buf and returns it; "" when unset. */
+const char *oci_digest_to_string(const OciDigest *d, char buf[static OCI_DIGEST_STRING_MAX]);
+
+/* Inline so that only what calls them links libcrypto (sha256_dep): the
+ * runtime links this library and never hashes. */
+static inline int oci_digest_compute(const void *buf, size_t len, OciDigest *ret) {
+        Sha256 h;
+        int r = sha256_buf(buf, len, &h);
+        if (r < 0)
+                return r;
+        *ret = (OciDigest){.algorithm = "sha256"};
+        sha256_hex(&h, ret->hex);
+        return 0;
+}
+/* "sha256:<hex>" of buf, newly allocated; NULL on failure. */
+static inline char *oci_digest_compute_string(const void *buf, size_t len) {
+        OciDigest d;
+        char s[OCI_DIGEST_STRING_MAX];
+        if (oci_digest_compute(buf, len, &d) < 0)
+                return NULL;
+        return strdup(oci_digest_to_string(&d, s));
+}
+
+/* ---- descriptors and platforms ----------------------------------------------------- */
+
+typedef struct OciPlatform {
+        char *architecture; /* Go's GOARCH: amd64, arm64, arm, 386, ppc64le, s390x, riscv64 */
+        char *os;           /* GOOS: linux */
+        char *os_version;
+        char **os_features;
+        char *variant; /* v7, v8 */
+        char **features;
+} OciPlatform;
+
+typedef struct OciDescriptor {
+        char *media_type;
+        OciMediaType type; /* media_type looked up; _OCI_MEDIA_TYPE_INVALID when unknown */
+        OciDigest digest;
+        int64_t size;
+        char **urls;
+        StrMap annotations;
+        OciPlatform *platform;
+        char *artifact_type;
+        char *data; /* base64, as found */
+} OciDescriptor;
+
+void oci_platform_clear(OciPlatform *p);
+OciPlatform *oci_platform_free(OciPlatform *p);
+void oci_descriptor_clear(OciDescriptor *d);
+int oci_descriptor_copy(const OciDescriptor *d, OciDescriptor *ret);
+
+/* uname's machine ("x86_64", "aarch64", "armv7l") as GOARCH and variant
+ * (variant NULL when the architecture has none). -EOPNOTSUPP when unknown. */
+int oci_platform_from_machine(const char *machine, const char **ret_arch, const char **ret_variant);
+/* This host: "linux" and its architecture, as above. */
+int oci_platform_default(const char **ret_os, const char **ret_arch, const char **ret_variant);
+/* Accepts Go and uname spellings ("x86_64", "aarch64"); returns the GOARCH
+ * name, or arch itself when unknown. */
+const char *oci_platform_normalize_arch(const char *arch);
+
+/* ---- image index / Docker manifest list ----------------------------------------------- */
+
+#define OCI_ANNOTATION_REF_NAME "org.opencontainers.image.ref.name"
+/* Registries refuse bigger manifests (distribution's limit). */
+#define OCI_MANIFEST_MAX_SIZE (4u << 20)
+/* overlayfs stacks at most this many lower layers (Docker's overlay2 limit). */
+#define OCI_IMAGE_MAX_LAYERS 128
+
+typedef struct OciIndex {
+        uint32_t schema_version;
+        char *media_type; /* NULL when the document has none (OCI allows that) */
+        char *artifact_type;
+        ARRAY(OciDescriptor) manifests;
+        OciDescriptor *subject;
+        StrMap annotations;
+} OciIndex;
+
+/* Messages name the field ("manifests[2].digest: ..."); the caller says
+ * which document it was. */
+int oci_index_parse(const char *buf, size_t len, OciIndex **ret, Error *reterr);
+OciIndex *oci_index_free(OciIndex *idx);
+static inline void oci_index_freep(OciIndex **i) {
+        oci_index_free(*i);
+}
+/* The manifest for os/arch/variant (variant NULL: the host's default for
+ * that arch). An arm v7 host also runs v6 and v5 images, amd64 v3 runs v2
+ * and v1; the highest one that runs wins, then document order. -ENOENT
+ * with Docker's message when none matches. */
+int oci_index_select(const OciIndex *idx, const char *os, const char *arch, const char *variant,
+                     const OciDescriptor **ret_desc, Error *reterr);
+/* Builders for an OCI layout's index.json: an empty OCI index, and a copy of
+ * desc appended with ref_name (may be NULL) as its ref.name annotation. */
+OciIndex *oci_index_new(void);
+int oci_index_add(OciIndex *idx, const OciDescriptor *desc, const char *ref_name);
+int oci_index_to_json(const OciIndex *idx, char **ret);
+
+/* ---- manifest ------------------------------------------------------------------------- */
+
+typedef struct OciManifest {
+        uint32_t schema_version;
+        char *media_type; /* NULL when the document has none */
+        char *artifact_type;
+        OciDescriptor config;
+        ARRAY(OciDescriptor) layers;
+        OciDescriptor *subject;
+        StrMap annotations;
+} OciManifest;
+
+/* OCI image manifests and Docker schema2 manifests whose config and layers
+ * berth can use; anything else is an error naming the field. */
+int oci_manifest_parse(const char *buf, size_t len, OciManifest **ret, Error *reterr);
+OciManifest *oci_manifest_free(OciManifest *m);
+static inline void oci_manifest_freep(OciManifest **m) {
+        oci_manifest_free(*m);
+}
+int oci_manifest_to_json(const OciManifest *m, char **ret);
+
+/* ---- image config ---------------------------------------------------------------------- */
+
+typedef struct OciHealthcheck {
+        char **test;      /* ["NONE"], ["CMD", ...], ["CMD-SHELL", "..."] */
+        int64_t interval; /* nanoseconds, as Go's time.Duration; 0 inherits */
+        int64_t timeout;
+        int64_t start_period;
+        int64_t start_interval;
+        int64_t retries;
+} OciHealthcheck;
+
+typedef struct OciImageRunConfig {
+        char *user;
+        char **exposed_ports; /* the keys of {"80/tcp": {}} */
+        char **env;
+        char **entrypoint;
+        char **cmd;
+        char **volumes; /* the keys of {"/data": {}} */
+        char *working_dir;
+        StrMap labels;
+        char *stop_signal;
+        bool args_escaped;
+        OciHealthcheck *healthcheck;
+        char **on_build;
+        char **shell;
+} OciImageRunConfig;
+
+typedef struct OciRootfs {
+        char *type; /* "layers" */
+        ARRAY(OciDigest) diff_ids;
+} OciRootfs;
+
+typedef struct OciHistory {
+        char *created;
+        char *created_by;
+        char *author;
+        char *comment;
+        bool empty_layer;
+} OciHistory;
+
+typedef struct OciImageConfig {
+        char *created; /* RFC 3339, as found */
+        char *author;
+        char *architecture;
+        char *os;
+        char *os_version;
+        char **os_features;
+        char *variant;
+        OciImageRunConfig config;
+        OciRootfs rootfs;
+        ARRAY(OciHistory) history;
+        /* The bytes parsed: an image's ID is the digest of exactly these, and
+         * re-serializing would change it. NULL for a config being built. */
+        char *raw;
+        size_t raw_len;
+} OciImageConfig;
+
+int oci_image_config_parse(const char *buf, size_t len, OciImageConfig **ret, Error *reterr);
+OciImageConfig *oci_image_config_free(OciImageConfig *c);
+static inline void oci_image_config_freep(OciImageConfig **c) {
+        oci_image_config_free(*c);
+}
+/* Whether the non-empty history entries, if any, are as many as diff_ids;
+ * images in the wild disagree often enough that this is only a warning. */
+bool oci_image_config_history_matches(const OciImageConfig *c);
+/* A manifest and its config describe the same layers: as many of them. */
+int oci_image_check_layers(const OciManifest *m, const OciImageConfig *c, Error *reterr);
+/* Canonical JSON of the typed fields (raw is not used). */
+int oci_image_config_to_json(const OciImageConfig *c, char **ret);
+
+/* ---- image references ---------------------------------------------------------------------
+ * Docker's reference rules: "busybox" is docker.io/library/busybox:latest, a
+ * first component with '.' or ':' or "localhost" is a registry. */
+
+#define OCI_REFERENCE_DEFAULT_DOMAIN "docker.io"
+#define OCI_REFERENCE_DEFAULT_TAG    "latest"
+#define OCI_REFERENCE_NAME_MAX       255
+
+typedef struct OciReference {
+        char *domain;     /* "docker.io", "localhost:5000" */
+        char *path;       /* "library/busybox" */
+        char *tag;        /* "latest" when neither tag nor digest was given */
+        char *digest;     /* "sha256:..." or NULL */
+        bool tag_implied; /* the tag is that default, not the user's */
+} OciReference;
+
+/* Errors read as Docker's: "invalid reference format: repository name must be lowercase". */
+int oci_reference_parse(const char *s, OciReference **ret, Error *reterr);
+OciReference *oci_reference_free(OciReference *r);
+static inline void oci_reference_freep(OciReference **r) {
+        oci_reference_free(*r);
+}
+/* "docker.io/library/busybox:latest", "...@sha256:...": everything explicit. */
+char *oci_reference_to_string(const OciReference *r);
+/* "docker.io/library/busybox" */
+char *oci_reference_name(const OciReference *r);
+/* Docker's short form: "busybox:latest", "user/repo:tag", "localhost:5000/x:tag". */
+char *oci_reference_familiar(const OciReference *r);
+/* A tag alone, as `docker tag` checks it: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+bool oci_reference_tag_is_valid(const char *tag);
