@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "oci.h"
 #include "store.h"
 
 #define INGEST_BUFFER_SIZE ((size_t) 256 << 10)
@@ -108,34 +109,23 @@ int store_open(const char *root, Store **ret, Error *reterr) {
 }
 
 int store_digest_parse(const char *digest, Sha256 *ret) {
-        if (!digest)
-                return -EINVAL;
-        const char *colon = strchr(digest, ':');
-        if (!colon || colon == digest)
-                return -EINVAL;
-        if ((size_t) (colon - digest) != 6 || memcmp(digest, "sha256", 6) != 0) {
-                /* OCI: algorithm is [a-z0-9]+ with separators [+._-]. */
-                for (const char *p = digest; p < colon; p++)
-                        if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') && !strchr("+._-", *p))
-                                return -EINVAL;
+        OciDigest d;
+        int r = digest ? oci_digest_parse(digest, &d, NULL) : -EINVAL;
+        if (r < 0)
+                return r;
+        /* Well formed, but the store names its blobs by sha256 only. */
+        if (strcmp(d.algorithm, "sha256") != 0)
                 return -EOPNOTSUPP;
-        }
-        const char *hex = colon + 1;
-        if (strlen(hex) != 64)
-                return -EINVAL;
-        Sha256 d;
-        for (size_t i = 0; i < 64; i++) {
-                char c = hex[i];
-                int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-                if (v < 0)
-                        return -EINVAL;
-                if (i % 2 == 0)
-                        d.bytes[i / 2] = (uint8_t) (v << 4);
-                else
-                        d.bytes[i / 2] |= (uint8_t) v;
+        Sha256 out;
+        for (size_t k = 0; k < sizeof out.bytes; k++) {
+                /* oci_digest_parse() guarantees lowercase hex. */
+                int hi = d.hex[2 * k], lo = d.hex[2 * k + 1];
+                hi = hi <= '9' ? hi - '0' : hi - 'a' + 10;
+                lo = lo <= '9' ? lo - '0' : lo - 'a' + 10;
+                out.bytes[k] = (uint8_t) (hi << 4 | lo);
         }
         if (ret)
-                *ret = d;
+                *ret = out;
         return 0;
 }
 
