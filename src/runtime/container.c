@@ -326,6 +326,8 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
         _cleanup_close_ int fifo = -1, seccomp_cache = -1;
         int pair[2] = { -1, -1 };
         int r;
+        for (int i = 0; i < _OCI_NS_MAX; i++)
+                a.ns.join_fd[i] = -1;
 
         if ((r = container_id_validate(o->id, reterr)) < 0)
                 return r;
@@ -342,14 +344,14 @@ static int spawn(const RuntimeContext *ctx, const CreateOptions *o, bool with_fi
                 return r;
         const OciSpec *spec = s.spec;
         if (!spec->process)
-                return error_msg(reterr, EINVAL, "config.json: process is required to create a container");
-        if (!oci_spec_find_namespace(spec, OCI_NS_MOUNT))
-                return error_msg(reterr, EINVAL, "config.json: linux.namespaces must include a mount namespace");
-        if ((r = ns_check_spec(spec, reterr)) < 0)
-                return r;
-        if (spec->process->terminal && !o->console_socket && console_fd < 0)
-                return error_msg(reterr, EINVAL, "process.terminal is true but no --console-socket was given");
-        if ((r = rootfs_resolve(bundle, spec, &rootfs, reterr)) < 0 ||
+                r = error_msg(reterr, EINVAL, "config.json: process is required to create a container");
+        else if (!oci_spec_find_namespace(spec, OCI_NS_MOUNT))
+                r = error_msg(reterr, EINVAL, "config.json: linux.namespaces must include a mount namespace");
+        else if (spec->process->terminal && !o->console_socket && console_fd < 0)
+                r = error_msg(reterr, EINVAL, "process.terminal is true but no --console-socket was given");
+        else
+                r = ns_check_spec(spec, reterr);
+        if (r < 0 || (r = rootfs_resolve(bundle, spec, &rootfs, reterr)) < 0 ||
             (r = mounts_absolutize(s.spec, bundle, reterr)) < 0)
                 goto done;
 
@@ -907,7 +909,7 @@ int container_list(const RuntimeContext *ctx, ContainerSummary **ret, size_t *re
  * the program headers name. Section headers and debug info, which follow,
  * are left out of the copy (half of berth-runtime's size). The whole file
  * when it does not look like the ELF we expect. */
-static off_t elf_loaded_size(int fd) {
+static _unused_ off_t elf_loaded_size(int fd) {
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;
@@ -935,7 +937,16 @@ int runtime_ensure_cloned_binary(char **argv, char **envp) {
         int seals = fcntl(self, F_GET_SEALS);
         if (seals >= 0 && (seals & want) == want)
                 return 0;
+#if defined(__SANITIZE_ADDRESS__)
+        /* The sanitizers read the symbols and section headers of the running
+         * binary when they report: give them the whole file. */
+        struct stat st;
+        if (fstat(self, &st) < 0)
+                return -errno;
+        off_t size = st.st_size;
+#else
         off_t size = elf_loaded_size(self);
+#endif
         if (size < 0)
                 return (int) size;
         /* MFD_EXEC (6.3+) keeps a vm.memfd_noexec=1 host from refusing it. */
