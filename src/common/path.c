@@ -84,15 +84,15 @@ static int walk_stack_reopen(int rootfd, const WalkStack *w) {
 
 static int open_in_root_fallback(int rootfd, const char *path, int flags, mode_t mode) {
         WalkStack w = {};
-        _cleanup_free_ char *todo = strdup(path);
+        _cleanup_free_ char *walk = strdup(path);
         int links = 0, r;
-        if (!todo)
+        if (!walk)
                 return -ENOMEM;
         _cleanup_close_ int cur = walk_stack_reopen(rootfd, &w);
         if (cur < 0)
                 return cur;
 
-        const char *p = todo;
+        const char *p = walk;
         for (;;) {
                 while (*p == '/')
                         p++;
@@ -160,9 +160,9 @@ static int open_in_root_fallback(int rootfd, const char *path, int flags, mode_t
                                 r = -ENOMEM;
                                 break;
                         }
-                        free(todo);
-                        todo = next;
-                        p = todo;
+                        free(walk);
+                        walk = next;
+                        p = walk;
                         if (target[0] == '/') {
                                 walk_stack_truncate(&w, 0);
                                 safe_close(cur);

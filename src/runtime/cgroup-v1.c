@@ -125,9 +125,6 @@ int cgroup_v1_plan_blkio(const OciBlockIO *b, CgroupPlan *p, Error *reterr) {
 
 int cgroup_v1_plan_hugetlb(const OciHugepageLimit *l, size_t n, CgroupPlan *p, Error *reterr) {
         for (size_t i = 0; i < n; i++) {
-                if (!l[i].page_size || !cgroup_hugepage_size_valid(l[i].page_size))
-                        return error_msg(reterr, EINVAL, "linux.resources.hugepageLimits[%zu]: bad pageSize \"%s\"", i,
-                                         l[i].page_size ? l[i].page_size : "");
                 _cleanup_free_ char *file = strdup_printf("hugetlb.%s.limit_in_bytes", l[i].page_size);
                 if (!file)
                         return error_set(reterr, ENOMEM, "resources");

@@ -165,9 +165,6 @@ int cgroup_v2_plan_io(const OciBlockIO *b, CgroupPlan *p, Error *reterr) {
 
 int cgroup_v2_plan_hugetlb(const OciHugepageLimit *l, size_t n, CgroupPlan *p, Error *reterr) {
         for (size_t i = 0; i < n; i++) {
-                if (!l[i].page_size || !cgroup_hugepage_size_valid(l[i].page_size))
-                        return error_msg(reterr, EINVAL, "linux.resources.hugepageLimits[%zu]: bad pageSize \"%s\"", i,
-                                         l[i].page_size ? l[i].page_size : "");
                 _cleanup_free_ char *max = strdup_printf("hugetlb.%s.max", l[i].page_size);
                 _cleanup_free_ char *rsvd = strdup_printf("hugetlb.%s.rsvd.max", l[i].page_size);
                 if (!max || !rsvd)

@@ -818,6 +818,11 @@ int cgroup_plan_resources(const CgroupPlanContext *c, const OciResources *r, Cgr
                         return k;
         }
         if (r->hugepage_limits.n > 0) {
+                const OciHugepageLimit *l = r->hugepage_limits.items;
+                for (size_t i = 0; i < r->hugepage_limits.n; i++)
+                        if (!l[i].page_size || !cgroup_hugepage_size_valid(l[i].page_size))
+                                return error_msg(reterr, EINVAL, "linux.resources.hugepageLimits[%zu]: bad pageSize \"%s\"",
+                                                 i, l[i].page_size ? l[i].page_size : "");
                 Placement pl = placement(c, "hugetlb");
                 k = pl == PLACE_V1   ? cgroup_v1_plan_hugetlb(r->hugepage_limits.items, r->hugepage_limits.n, p, reterr)
                     : pl == PLACE_V2 ? cgroup_v2_plan_hugetlb(r->hugepage_limits.items, r->hugepage_limits.n, p, reterr)

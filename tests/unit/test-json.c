@@ -7,16 +7,8 @@
 #include <sys/stat.h>
 
 #include "json.h"
+#include "test-util.h"
 
-/* JSON with ' for " so the documents below stay readable. */
-static char *q(const char *s) {
-        char *r = strdup(s);
-        assert_non_null(r);
-        for (char *p = r; *p; p++)
-                if (*p == '\'')
-                        *p = '"';
-        return r;
-}
 
 static JsonValue *parse_ok(const char *text) {
         _cleanup_free_ char *s = q(text);
@@ -366,8 +358,7 @@ static void dispatch_fails(const JsonField *table, void *target, size_t size, co
         memset(target, 0, size);
         assert_int_equal(json_dispatch(v, table, target, path, flags, &e), -EINVAL);
         assert_int_equal(e.code, EINVAL);
-        if (!e.msg || strcmp(e.msg, c->msg) != 0)
-                fail_msg("for %s\n  got      \"%s\"\n  expected \"%s\"", c->doc, e.msg, c->msg);
+        assert_error_msg(c->doc, &e, c->msg);
         /* Nothing half-read is left behind for the caller. */
         assert_true(is_zero(target, size));
 }

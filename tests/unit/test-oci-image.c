@@ -8,20 +8,12 @@
 #include <cmocka.h>
 
 #include "oci.h"
+#include "test-util.h"
 
 #define X8(s)    s s s s s s s s
 #define HEX64(c) X8(X8(c))
 #define D(c)     "sha256:" HEX64(c)
 
-/* JSON with ' for " so the documents below stay readable. */
-static char *q(const char *s) {
-        char *r = strdup(s);
-        assert_non_null(r);
-        for (char *p = r; *p; p++)
-                if (*p == '\'')
-                        *p = '"';
-        return r;
-}
 
 /* ---- media types ------------------------------------------------------------------- */
 
@@ -94,8 +86,7 @@ static void digest_fails(const char *s, int code, const char *msg) {
         if (r >= 0)
                 fail_msg("digest \"%s\" parsed", s);
         assert_int_equal(r, -code);
-        if (!e.msg || strcmp(e.msg, msg) != 0)
-                fail_msg("for %s\n  got      \"%s\"\n  expected \"%s\"", s, e.msg, msg);
+        assert_error_msg(s, &e, msg);
         assert_false(oci_digest_is_valid(s));
 }
 
@@ -283,9 +274,7 @@ static void test_references(void **state) {
                         fail_msg("\"%s\" parsed", bad_refs[i].in);
                 assert_int_equal(k, -EINVAL);
                 assert_null(r);
-                if (!e.msg || strcmp(e.msg, bad_refs[i].msg) != 0)
-                        fail_msg("for \"%s\"\n  got      \"%s\"\n  expected \"%s\"", bad_refs[i].in, e.msg,
-                                 bad_refs[i].msg);
+                assert_error_msg(bad_refs[i].in, &e, bad_refs[i].msg);
         }
 }
 
@@ -437,8 +426,7 @@ static void index_fails(const char *text, const char *msg) {
         if (oci_index_parse(s, strlen(s), &idx, &e) >= 0)
                 fail_msg("parse of %s succeeded; expected \"%s\"", s, msg);
         assert_null(idx);
-        if (!e.msg || strcmp(e.msg, msg) != 0)
-                fail_msg("for %s\n  got      \"%s\"\n  expected \"%s\"", s, e.msg, msg);
+        assert_error_msg(s, &e, msg);
 }
 
 static char select_digit(const OciIndex *idx, const char *os, const char *arch, const char *variant) {
@@ -653,8 +641,7 @@ static void manifest_fails(const char *text, int code, const char *msg) {
                 fail_msg("parse of %s succeeded; expected \"%s\"", s, msg);
         assert_int_equal(r, -code);
         assert_null(m);
-        if (!e.msg || strcmp(e.msg, msg) != 0)
-                fail_msg("for %s\n  got      \"%s\"\n  expected \"%s\"", s, e.msg, msg);
+        assert_error_msg(s, &e, msg);
 }
 
 #define CONFIG_DESC \
@@ -842,8 +829,7 @@ static void config_fails(const char *text, const char *msg) {
         if (oci_image_config_parse(s, strlen(s), &c, &e) >= 0)
                 fail_msg("parse of %s succeeded; expected \"%s\"", s, msg);
         assert_null(c);
-        if (!e.msg || strcmp(e.msg, msg) != 0)
-                fail_msg("for %s\n  got      \"%s\"\n  expected \"%s\"", s, e.msg, msg);
+        assert_error_msg(s, &e, msg);
 }
 
 static void test_config_docker(void **state) {

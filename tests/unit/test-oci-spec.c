@@ -9,16 +9,8 @@
 #include <sys/resource.h>
 
 #include "oci.h"
+#include "test-util.h"
 
-/* JSON with ' for " so the documents below stay readable. */
-static char *q(const char *s) {
-        char *r = strdup(s);
-        assert_non_null(r);
-        for (char *p = r; *p; p++)
-                if (*p == '\'')
-                        *p = '"';
-        return r;
-}
 
 static OciSpec *spec_ok(const char *text) {
         _cleanup_free_ char *s = q(text);
@@ -39,8 +31,7 @@ static void spec_fails(const char *text, const char *msg) {
                 fail_msg("parse of %s succeeded; expected \"%s\"", s, msg);
         assert_int_equal(r, -EINVAL);
         assert_null(spec);
-        if (!e.msg || strcmp(e.msg, msg) != 0)
-                fail_msg("for %s\n  got      \"%s\"\n  expected \"%s\"", s, e.msg, msg);
+        assert_error_msg(s, &e, msg);
 }
 
 /* What runc spec writes (runc 1.1), as tests/fixtures/make-bundle.sh has it. */
@@ -665,8 +656,7 @@ static void test_resources_parse(void **state) {
                 _cleanup_free_ char *doc = q(cases[i].doc);
                 assert_int_equal(oci_resources_parse(doc, strlen(doc), &r, &e), -EINVAL);
                 assert_null(r);
-                if (strcmp(e.msg, cases[i].msg) != 0)
-                        fail_msg("for %s\n  got      \"%s\"\n  expected \"%s\"", doc, e.msg, cases[i].msg);
+                assert_error_msg(doc, &e, cases[i].msg);
         }
         assert_null(oci_resources_free(NULL));
 }
